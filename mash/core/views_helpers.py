@@ -1,0 +1,38 @@
+"""Small helpers shared by the thin views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+
+
+def error_list(*form_like: forms.BaseForm | forms.BaseFormSet | None) -> list[tuple[str, str]]:
+    """(anchor, message) pairs for the GOV.UK error summary, in page order."""
+    items: list[tuple[str, str]] = []
+
+    def add_form(form: forms.BaseForm) -> None:
+        for name, errors in form.errors.items():
+            if name == "__all__":
+                for error in errors:
+                    items.append(("main-content", str(error)))
+                continue
+            bound = form[name]
+            anchor = bound.auto_id
+            if bound.widget_type in {"govukdate", "govukdatetime"} or bound.widget_type in {"govukradios", "govukcheckboxes"}:
+                anchor = f"{bound.auto_id}_0"
+            for error in errors:
+                items.append((anchor, str(error)))
+
+    for item in form_like:
+        if item is None:
+            continue
+        if isinstance(item, forms.BaseFormSet):
+            for error in item.non_form_errors():
+                items.append(("main-content", str(error)))
+            forms_: Iterable[forms.BaseForm] = item.forms
+            for form in forms_:
+                add_form(form)
+        else:
+            add_form(item)
+    return items

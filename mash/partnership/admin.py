@@ -1,0 +1,68 @@
+from django.contrib import admin
+
+from .models import Agency, ClosureDay, ConcernCategory, LevelOfNeed, OfficeHours, Partnership, RagRating, Team, UrgentTrigger
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (None, {"fields": ["name", "local_authority_code", "bank_holiday_region", "mash_phone", "mash_address", "letter_sign_off_name"]}),
+        ("Rules", {"fields": ["twelve_week_rule_weeks", "repeat_contact_window_days"]}),
+        (
+            "Timescales",
+            {
+                "fields": [
+                    ("triage_amount", "triage_unit"),
+                    ("decision_amount", "decision_unit"),
+                    ("mash_exit_amount", "mash_exit_unit"),
+                    ("written_record_amount", "written_record_unit"),
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return not Partnership.objects.exists()
+
+
+@admin.register(OfficeHours)
+class OfficeHoursAdmin(admin.ModelAdmin):
+    list_display = ["weekday", "opens", "closes"]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "reason"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "is_mash_partner", "is_active"]
+    list_filter = ["kind", "is_mash_partner", "is_active"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "agency", "manager_name"]
+
+
+@admin.register(LevelOfNeed)
+class LevelOfNeedAdmin(admin.ModelAdmin):
+    list_display = ["level", "name"]
+
+
+@admin.register(RagRating)
+class RagRatingAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "priority", "sharing_amount", "sharing_unit", "outcome_amount", "outcome_unit"]
+
+
+@admin.register(UrgentTrigger)
+class UrgentTriggerAdmin(admin.ModelAdmin):
+    list_display = ["label", "audience", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+
+
+@admin.register(ConcernCategory)
+class ConcernCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order", "is_active"]
+    list_editable = ["order", "is_active"]

@@ -1,0 +1,144 @@
+"""Each role's work queue: what is waiting for them, soonest deadline first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from mash.accounts.models import Role
+from mash.audit import services as audit
+from mash.core.access import visible_contacts
+from mash.domain.workflow import ContactStatus
+from mash.intake.models import Contact
+
+from .models import Alert
+
+if TYPE_CHECKING:
+    from mash.accounts.models import User
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    contact: Contact
+    task: str
+    due_at: datetime | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_at is not None and self.due_at < timezone.now()
+
+
+@dataclass(frozen=True)
+class Queue:
+    title: str
+    items: list[QueueItem]
+
+
+def _earliest(*values: datetime | None) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def _sorted(items: list[QueueItem]) -> list[QueueItem]:
+    far_future = timezone.now().replace(year=9999)
+    return sorted(items, key=lambda i: (i.due_at or far_future, i.contact.received_at))
+
+
+def _contacts(user: User, *statuses: ContactStatus) -> QuerySet[Contact]:
+    return (
+        visible_contacts(user)
+        .filter(status__in=[s.value for s in statuses])
+        .select_related("rag_rating", "level_of_need")
+        .prefetch_related("people")
+    )
+
+
+def letter_due(contact: Contact) -> datetime | None:
+    # Outcome letters go out within 24 hours of the decision (seed 002 Appendix B).
+    return contact.decided_at + timezone.timedelta(hours=24) if contact.decided_at else None
+
+
+def queues_for(user: User) -> list[Queue]:
+    if not user.is_mash_member:
+        return []
+    queues: list[Queue] = []
+    if user.role in {Role.MASH_OFFICER, Role.TEAM_MANAGER}:
+        queues.append(
+            Queue(
+                "Contacts to finish recording and check",
+                _sorted([
+                    QueueItem(c, "Check records, link people and send for triage", _earliest(c.record_due_at, c.triage_due_at))
+                    for c in _contacts(user, ContactStatus.RECORDED)
+                ]),
+            )
+        )
+    if user.role in {Role.DECISION_MAKER, Role.TEAM_MANAGER}:
+        queues.append(
+            Queue(
+                "Awaiting triage",
+                _sorted([QueueItem(c, "Triage: level of need and RAG", c.triage_due_at) for c in _contacts(user, ContactStatus.AWAITING_TRIAGE)]),
+            )
+        )
+        queues.append(
+            Queue(
+                "Awaiting a decision",
+                _sorted([
+                    QueueItem(c, "Challenged: reconsider the decision" if c.status == ContactStatus.CHALLENGED else "Analyse and recommend an outcome", _earliest(c.outcome_due_at, c.decision_due_at))
+                    for c in _contacts(user, ContactStatus.TRIAGED, ContactStatus.CHALLENGED)
+                ]),
+            )
+        )
+    if user.role == Role.TEAM_MANAGER:
+        queues.append(
+            Queue(
+                "Awaiting your sign-off",
+                _sorted([QueueItem(c, "Agree or challenge the recommendation", _earliest(c.outcome_due_at, c.decision_due_at)) for c in _contacts(user, ContactStatus.AWAITING_SIGN_OFF)]),
+            )
+        )
+        now = timezone.now()
+        overdue_stay = visible_contacts(user).open().filter(decided_at__isnull=True, mash_exit_due_at__lt=now).select_related("rag_rating").prefetch_related("people")
+        queues.append(
+            Queue(
+                "In the MASH longer than allowed: agree or act",
+                _sorted([QueueItem(c, "Past the longest stay in the MASH", c.mash_exit_due_at) for c in overdue_stay]),
+            )
+        )
+    queues.append(
+        Queue(
+            "Outcome letters to send",
+            _sorted([QueueItem(c, "Send the outcome letter to the referrer", letter_due(c)) for c in _contacts(user, ContactStatus.SIGNED_OFF)]),
+        )
+    )
+    return queues
+
+
+def open_alerts(user: User) -> QuerySet[Alert]:
+    if user.role != Role.TEAM_MANAGER:
+        return Alert.objects.none()
+    return (
+        Alert.objects.filter(acknowledged_at__isnull=True, contact__in=visible_contacts(user))
+        .select_related("contact", "raised_by", "contact__rag_rating")
+        .order_by("raised_at")
+    )
+
+
+class AlertRefused(Exception):
+    pass
+
+
+def acknowledge_alert(alert: Alert, user: User) -> Alert:
+    if not user.has_perm("workqueue.acknowledge_alert"):
+        raise AlertRefused("Only a team manager can acknowledge an alert.")
+    if alert.acknowledged_at is not None:
+        raise AlertRefused("This alert has already been acknowledged.")
+    with transaction.atomic():
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = user
+        alert.save()
+        audit.record(user, "alert.acknowledged", alert.contact, summary=f"Acknowledged alert: {alert.message}")
+    return alert
