@@ -145,18 +145,11 @@ def validate_nhs_number(raw: str) -> str:
     if not digits:
         raise InvalidIdentifier("The NHS number is blank.")
     if not digits.isascii() or not digits.isdigit():
-        raise InvalidIdentifier(
-            "An NHS number can only contain digits (spaces and dashes are allowed)."
-        )
+        raise InvalidIdentifier("An NHS number can only contain digits (spaces and dashes are allowed).")
     if len(digits) != 10:
-        raise InvalidIdentifier(
-            f"An NHS number has 10 digits; this one has {len(digits)}."
-        )
+        raise InvalidIdentifier(f"An NHS number has 10 digits; this one has {len(digits)}.")
     if len(set(digits)) == 1:
-        raise InvalidIdentifier(
-            "An NHS number cannot be the same digit repeated; "
-            "this looks like a placeholder."
-        )
+        raise InvalidIdentifier("An NHS number cannot be the same digit repeated; this looks like a placeholder.")
     total = sum(int(d) * w for d, w in zip(digits[:9], _NHS_WEIGHTS, strict=True))
     check = 11 - (total % 11)
     if check == 11:
@@ -197,9 +190,7 @@ def upn_check_letter(body: str) -> str:
         elif weight == 13 and char in UPN_CHECK_ALPHABET:
             value = UPN_CHECK_ALPHABET.index(char)
         else:
-            raise InvalidIdentifier(
-                f"'{char}' is not allowed at position {weight} of a UPN."
-            )
+            raise InvalidIdentifier(f"'{char}' is not allowed at position {weight} of a UPN.")
         total += weight * value
     return UPN_CHECK_ALPHABET[total % 23]
 
@@ -214,23 +205,17 @@ def validate_upn(raw: str) -> str:
     if not upn:
         raise InvalidIdentifier("The UPN is blank.")
     if len(upn) != 13:
-        raise InvalidIdentifier(
-            f"A Unique Pupil Number has 13 characters; this one has {len(upn)}."
-        )
+        raise InvalidIdentifier(f"A Unique Pupil Number has 13 characters; this one has {len(upn)}.")
     first, middle, last = upn[0], upn[1:12], upn[12]
     if first not in UPN_CHECK_ALPHABET:
-        raise InvalidIdentifier(
-            "A UPN must start with a check letter (A-Z, but not I, O or S)."
-        )
+        raise InvalidIdentifier("A UPN must start with a check letter (A-Z, but not I, O or S).")
     if not (middle.isascii() and middle.isdigit()):
         raise InvalidIdentifier(
-            "Characters 2 to 12 of a UPN must be digits "
-            "(local authority number, school number, year and serial number)."
+            "Characters 2 to 12 of a UPN must be digits (local authority number, school number, year and serial number)."
         )
     if not ((last.isascii() and last.isdigit()) or last in UPN_CHECK_ALPHABET):
         raise InvalidIdentifier(
-            "The last character of a UPN must be a digit, or for a temporary "
-            "UPN a letter (A-Z, but not I, O or S)."
+            "The last character of a UPN must be a digit, or for a temporary UPN a letter (A-Z, but not I, O or S)."
         )
     expected = upn_check_letter(upn[1:])
     if expected != first:

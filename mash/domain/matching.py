@@ -379,15 +379,11 @@ class MatchResult:
 
     def agreed(self) -> list[FieldComparison]:
         """Comparisons that count towards a match, strongest first."""
-        return sorted(
-            (c for c in self.comparisons if c.weight > 0), key=lambda c: -c.weight
-        )
+        return sorted((c for c in self.comparisons if c.weight > 0), key=lambda c: -c.weight)
 
     def disagreed(self) -> list[FieldComparison]:
         """Comparisons that count against a match, strongest first."""
-        return sorted(
-            (c for c in self.comparisons if c.weight < 0), key=lambda c: c.weight
-        )
+        return sorted((c for c in self.comparisons if c.weight < 0), key=lambda c: c.weight)
 
 
 @dataclass(frozen=True)
@@ -408,9 +404,7 @@ _Levels = Mapping[str, LevelProbabilities]
 
 
 def _levels(**levels: tuple[float, float]) -> _Levels:
-    return MappingProxyType(
-        {k: LevelProbabilities(m, u) for k, (m, u) in levels.items()}
-    )
+    return MappingProxyType({k: LevelProbabilities(m, u) for k, (m, u) in levels.items()})
 
 
 @dataclass(frozen=True)
@@ -553,9 +547,7 @@ def _prepare(record: PersonRecord) -> _Prepared:
     if forename_tokens:
         first = _NameOption(forename_tokens[0][0], forename_tokens[0][1], "")
         options.append(first)
-        middles = tuple(
-            _NameOption(t, d, "middle name") for t, d in forename_tokens[1:]
-        )
+        middles = tuple(_NameOption(t, d, "middle name") for t, d in forename_tokens[1:])
         if len(forename_tokens) > 1:
             options.append(
                 _NameOption(
@@ -616,9 +608,7 @@ def _prepare(record: PersonRecord) -> _Prepared:
         postcode=normalise_postcode(record.postcode),
         address=address,
         address_tokens=address_tokens,
-        address_numbers=frozenset(
-            t for t in address_tokens if any(c.isdigit() for c in t)
-        ),
+        address_numbers=frozenset(t for t in address_tokens if any(c.isdigit() for c in t)),
         address_display=(record.address or "").strip(),
         nhs_number=nhs,
         nhs_invalid=nhs_invalid,
@@ -665,9 +655,7 @@ def _source_note(option: _NameOption, whose: str) -> str:
     return f" ({whose} {option.source})" if option.source else ""
 
 
-def _forename_explanation(
-    level: str, a: _NameOption, b: _NameOption, sim: float
-) -> str:
+def _forename_explanation(level: str, a: _NameOption, b: _NameOption, sim: float) -> str:
     na = _q(a.display) + _source_note(a, "query")
     nb = _q(b.display) + _source_note(b, "record")
     if level == "exact":
@@ -677,14 +665,9 @@ def _forename_explanation(
     if level == "nickname":
         return f"First name {na} is a known short form or variant of {nb}"
     if level == "jaro_winkler_high":
-        return (
-            f"First names {na} and {nb} are spelt very similarly (similarity {sim:.2f})"
-        )
+        return f"First names {na} and {nb} are spelt very similarly (similarity {sim:.2f})"
     if level == "jaro_winkler_medium":
-        return (
-            f"First names {na} and {nb} are spelt fairly similarly "
-            f"(similarity {sim:.2f}); weak evidence"
-        )
+        return f"First names {na} and {nb} are spelt fairly similarly (similarity {sim:.2f}); weak evidence"
     if level == "phonetic":
         return f"First names {na} and {nb} sound alike but are spelt differently"
     if level == "initial":
@@ -692,9 +675,7 @@ def _forename_explanation(
     return f"First names {na} and {nb} do not match"
 
 
-def _compare_forenames(
-    q: _Prepared, c: _Prepared, weights: MatchWeights
-) -> tuple[str, float, str]:
+def _compare_forenames(q: _Prepared, c: _Prepared, weights: MatchWeights) -> tuple[str, float, str]:
     """(level, weight, explanation)."""
     if not q.forename_options or not c.forename_options:
         return (
@@ -726,10 +707,7 @@ def _compare_forenames(
             for middle in middles:
                 if first.key == middle.key:
                     if query_side:
-                        text = (
-                            f"First name {_q(first.display)} matches a middle name "
-                            f"on the record ({_q(middle.display)})"
-                        )
+                        text = f"First name {_q(first.display)} matches a middle name on the record ({_q(middle.display)})"
                     else:
                         text = (
                             f"The record's first name {_q(first.display)} matches a "
@@ -739,9 +717,7 @@ def _compare_forenames(
     return level, w, _forename_explanation(level, a, b, sim)
 
 
-def _compare_surnames(
-    q: _Prepared, c: _Prepared, weights: MatchWeights
-) -> tuple[str, float, str]:
+def _compare_surnames(q: _Prepared, c: _Prepared, weights: MatchWeights) -> tuple[str, float, str]:
     if not q.surname_key or not c.surname_key:
         return (
             "missing",
@@ -768,10 +744,7 @@ def _compare_surnames(
     elif level == "jaro_winkler_high":
         text = f"Surnames {na} and {nb} are spelt very similarly (similarity {sim:.2f})"
     elif level == "jaro_winkler_medium":
-        text = (
-            f"Surnames {na} and {nb} are spelt fairly similarly "
-            f"(similarity {sim:.2f}); weak evidence"
-        )
+        text = f"Surnames {na} and {nb} are spelt fairly similarly (similarity {sim:.2f}); weak evidence"
     elif level == "phonetic":
         text = f"Surnames {na} and {nb} sound alike but are spelt differently"
     elif level == "initial":
@@ -784,29 +757,19 @@ def _compare_surnames(
 _SWAP_OK: Final = frozenset({"exact", "variant", "jaro_winkler_high"})
 
 
-def _names_swapped(
-    q: _Prepared, c: _Prepared
-) -> tuple[_NameOption, _NameOption] | None:
+def _names_swapped(q: _Prepared, c: _Prepared) -> tuple[_NameOption, _NameOption] | None:
     """If the query's forename matches the record's surname and vice versa,
     return the (query forename, record forename) options that matched."""
     if not q.surname_key or not c.surname_key:
         return None
     q_first = next(
-        (
-            o
-            for o in q.forename_options
-            if _name_level(o.key, c.surname_key)[0] in _SWAP_OK
-        ),
+        (o for o in q.forename_options if _name_level(o.key, c.surname_key)[0] in _SWAP_OK),
         None,
     )
     if q_first is None:
         return None
     c_first = next(
-        (
-            o
-            for o in c.forename_options
-            if _name_level(o.key, q.surname_key)[0] in _SWAP_OK
-        ),
+        (o for o in c.forename_options if _name_level(o.key, q.surname_key)[0] in _SWAP_OK),
         None,
     )
     if c_first is None:
@@ -852,18 +815,13 @@ def _compare_dob(q: _Prepared, c: _Prepared, weights: MatchWeights) -> FieldComp
     a, b = _fmt_date(q.dob), _fmt_date(c.dob)
     texts = {
         "exact": f"Date of birth {a} is the same on both records",
-        "day_month_swapped": (
-            f"Dates of birth {a} and {b} match with the day and month swapped "
-            "(a common mistake)"
-        ),
+        "day_month_swapped": (f"Dates of birth {a} and {b} match with the day and month swapped (a common mistake)"),
         "year_off_by_one": f"Dates of birth {a} and {b} match except the year is one out",
         "one_part_differs": (
-            f"Dates of birth {a} and {b} share two of day, month and year "
-            "(possibly a typing mistake); weak evidence"
+            f"Dates of birth {a} and {b} share two of day, month and year (possibly a typing mistake); weak evidence"
         ),
         "expected_date_near": (
-            f"Dates {a} and {b} are within {EXPECTED_DATE_WINDOW_DAYS} days and at "
-            "least one is an expected date of delivery"
+            f"Dates {a} and {b} are within {EXPECTED_DATE_WINDOW_DAYS} days and at least one is an expected date of delivery"
         ),
         "disagree": f"Dates of birth {a} and {b} do not match",
     }
@@ -894,9 +852,7 @@ def _compare_sex(q: _Prepared, c: _Prepared, weights: MatchWeights) -> FieldComp
     )
 
 
-def _compare_postcode(
-    q: _Prepared, c: _Prepared, weights: MatchWeights
-) -> FieldComparison:
+def _compare_postcode(q: _Prepared, c: _Prepared, weights: MatchWeights) -> FieldComparison:
     a, b = q.postcode, c.postcode
     if a is None or b is None:
         return FieldComparison(
@@ -921,10 +877,7 @@ def _compare_postcode(
     elif _postcode_area(a) == _postcode_area(b):
         level, text = (
             "same_area",
-            (
-                f"Postcodes {a} and {b} are in the same area ({_postcode_area(a)}) "
-                "but different districts"
-            ),
+            (f"Postcodes {a} and {b} are in the same area ({_postcode_area(a)}) but different districts"),
         )
     else:
         level, text = "disagree", f"Postcodes {a} and {b} are in different areas"
@@ -938,9 +891,7 @@ def _postcode_area(pc: str) -> str:
     return pc[:end]
 
 
-def _compare_address(
-    q: _Prepared, c: _Prepared, weights: MatchWeights
-) -> FieldComparison:
+def _compare_address(q: _Prepared, c: _Prepared, weights: MatchWeights) -> FieldComparison:
     if q.postcode is not None and c.postcode is not None:
         return FieldComparison(
             "address",
@@ -969,10 +920,7 @@ def _compare_address(
             text = f"Addresses {a} and {b} match (similarity {ratio:.0f}%)"
         elif ratio >= ADDRESS_RATIO:
             level = "partial"
-            text = (
-                f"Addresses {a} and {b} partly match (similarity {ratio:.0f}%) but the "
-                "house number is not confirmed"
-            )
+            text = f"Addresses {a} and {b} partly match (similarity {ratio:.0f}%) but the house number is not confirmed"
         else:
             level = "disagree"
             text = f"Addresses {a} and {b} do not match (similarity {ratio:.0f}%)"
@@ -1027,8 +975,7 @@ def _compare_upn(q: _Prepared, c: _Prepared, weights: MatchWeights) -> FieldComp
         "upn",
         "disagree",
         weights.weight("upn", "disagree"),
-        "The records have different Unique Pupil Numbers (strong evidence they are "
-        "different people)",
+        "The records have different Unique Pupil Numbers (strong evidence they are different people)",
     )
 
 
@@ -1081,11 +1028,7 @@ def _family_check(
         )
 
     if not forename_ok and dob.weight <= 0 and (surname_w > 0 or address_w > 0):
-        shared = " and ".join(
-            part
-            for part, w in (("surname", surname_w), ("address", address_w))
-            if w > 0
-        )
+        shared = " and ".join(part for part, w in (("surname", surname_w), ("address", address_w)) if w > 0)
         verb = "agree" if surname_w > 0 and address_w > 0 else "agrees"
         if forename_weak:
             return FieldComparison(

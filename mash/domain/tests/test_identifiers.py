@@ -147,9 +147,7 @@ def test_invalid_nhs_numbers(raw: str, fragment: str) -> None:
 
 def test_nhs_number_where_check_would_be_ten_is_rejected() -> None:
     # Find a nine-digit stem whose check digit would be 10.
-    stem = next(
-        f"{n:09d}" for n in range(100000000, 100001000) if ref_nhs_check(f"{n:09d}") is None
-    )
+    stem = next(f"{n:09d}" for n in range(100000000, 100001000) if ref_nhs_check(f"{n:09d}") is None)
     for last in "0123456789":
         with pytest.raises(InvalidIdentifier):
             validate_nhs_number(stem + last)
@@ -160,9 +158,7 @@ def test_nhs_numbers_match_reference(stem: str) -> None:
     check = ref_nhs_check(stem)
     for last in "0123456789":
         number = stem + last
-        should_pass = (
-            check is not None and int(last) == check and len(set(number)) > 1
-        )
+        should_pass = check is not None and int(last) == check and len(set(number)) > 1
         if should_pass:
             assert validate_nhs_number(number) == number
         else:

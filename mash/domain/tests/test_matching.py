@@ -265,9 +265,7 @@ def test_misspelt_surname_is_high() -> None:
 
 
 def test_sibling_is_low() -> None:
-    older = person(
-        "Jack", "Smith", dob=date(2012, 9, 20), sex="M", postcode="NN4 7SL", address="1 High St"
-    )
+    older = person("Jack", "Smith", dob=date(2012, 9, 20), sex="M", postcode="NN4 7SL", address="1 High St")
     younger = person("Alfred", "Smith", sex="M", postcode="NN4 7SL", address="1 High St")
     result = score(older, younger)
     assert result.probability < 0.2
@@ -342,9 +340,7 @@ def test_alias_tried_as_forename() -> None:
     record = person("Samuel", "Adeyemi", other_names=("Oluwatobi",))
     result = score(query, record)
     assert level(result, "forename") == "nickname"
-    assert "other name" in next(
-        c.explanation for c in result.comparisons if c.field == "forename"
-    )
+    assert "other name" in next(c.explanation for c in result.comparisons if c.field == "forename")
     assert result.probability > 0.9
 
 
@@ -401,9 +397,7 @@ def test_address_not_compared_when_both_have_postcodes() -> None:
 
 def test_identifiers() -> None:
     nhs = "943 476 5919"
-    same = score(
-        PersonRecord("A", "B", nhs_number=nhs), PersonRecord("Alfie", "Bee", nhs_number="9434765919")
-    )
+    same = score(PersonRecord("A", "B", nhs_number=nhs), PersonRecord("Alfie", "Bee", nhs_number="9434765919"))
     assert level(same, "nhs_number") == "exact"
     different = score(
         person("Alfred", "Smith", nhs_number="9434765919"),
@@ -426,10 +420,7 @@ def test_upn_levels() -> None:
     assert level(score(permanent, other), "upn") == "disagree"
     temporary_body = "80120000501A"
     letters = "ABCDEFGHJKLMNPQRTUVWXYZ"
-    total = sum(
-        w * (int(ch) if ch.isdigit() else letters.index(ch))
-        for w, ch in enumerate(temporary_body, start=2)
-    )
+    total = sum(w * (int(ch) if ch.isdigit() else letters.index(ch)) for w, ch in enumerate(temporary_body, start=2))
     temporary = person("Alfred", "Smith", upn=letters[total % 23] + temporary_body)
     assert level(score(permanent, temporary), "upn") == "disagree_temporary"
 
@@ -561,20 +552,14 @@ dates = st.one_of(
 )
 records = st.builds(
     PersonRecord,
-    forenames=st.one_of(
-        name_text, st.builds(lambda a, b: f"{a} {b}", name_text, name_text)
-    ),
+    forenames=st.one_of(name_text, st.builds(lambda a, b: f"{a} {b}", name_text, name_text)),
     surname=name_text,
     other_names=st.lists(name_text, max_size=2).map(tuple),
     dob=dates,
     dob_is_expected=st.booleans(),
     sex=st.sampled_from(["", "M", "F", "male", "unknown"]),
-    postcode=st.sampled_from(
-        [None, "NN4 7SL", "NN4 7AB", "NN4 8AB", "NN1 1AA", "LE1 1AA", "ZZ99 3VZ", "junk"]
-    ),
-    address=st.sampled_from(
-        ["", "1 High St", "12 High Street Northampton", "High Street", "Rose Cottage Lane", "!!"]
-    ),
+    postcode=st.sampled_from([None, "NN4 7SL", "NN4 7AB", "NN4 8AB", "NN1 1AA", "LE1 1AA", "ZZ99 3VZ", "junk"]),
+    address=st.sampled_from(["", "1 High St", "12 High Street Northampton", "High Street", "Rose Cottage Lane", "!!"]),
     nhs_number=st.sampled_from([None, "9434765919", "4010232137", "1234567890"]),
     upn=st.sampled_from([None, "P207000016049", "B801200005001", "nonsense"]),
 )

@@ -1,0 +1,77 @@
+# MASH: `make run` starts the demo, `make test` runs every test. Both install what they need.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP_PY := $(VENV)/.installed-base
+STAMP_DEV := $(VENV)/.installed-dev
+STAMP_NODE := node_modules/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: run test test-postgres lint typecheck install install-dev assets chromium migrate demo clean worker
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP_PY): requirements/base.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements/base.txt
+	touch $@
+
+$(STAMP_DEV): requirements/dev.txt $(STAMP_PY)
+	$(PIP) install --quiet -r requirements/base.txt -r requirements/dev.txt
+	touch $@
+
+# GOV.UK Frontend, htmx and axe-core come from the npm registry at pinned versions and are
+# served by the app itself (never from a CDN).
+$(STAMP_NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP_PY) $(STAMP_NODE)
+install-dev: $(STAMP_DEV) $(STAMP_NODE)
+assets: $(STAMP_NODE)
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-liberation >/dev/null; \
+	fi
+
+migrate: install
+	MASH_DEMO=1 $(PY) manage.py migrate --no-input
+
+demo: migrate
+	MASH_DEMO=1 $(PY) manage.py load_demo
+
+run: demo
+	@echo "MASH demo: http://$(HOST):$(PORT)/  (background tasks: run 'make worker' in another terminal)"
+	MASH_DEMO=1 MASH_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: migrate
+	MASH_DEMO=1 $(PY) manage.py db_worker
+
+test: install-dev chromium
+	$(PY) -m pytest -q
+	$(VENV)/bin/ruff check mash config conftest.py tests
+	$(PY) -m mypy
+
+test-postgres: install-dev chromium
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+lint: install-dev
+	$(VENV)/bin/ruff check mash config conftest.py tests
+	$(VENV)/bin/ruff format --check mash config conftest.py tests
+
+typecheck: install-dev
+	$(PY) -m mypy
+
+clean:
+	rm -rf $(VENV) node_modules var
