@@ -91,7 +91,7 @@ class GovukDateTimeWidget(forms.MultiWidget):
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         widgets = {
             "date": forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}, format="%Y-%m-%d"),
-            "time": forms.TimeInput(attrs={"type": "time", "class": "govuk-input govuk-input--width-5"}, format="%H:%M"),
+            "time": forms.TimeInput(attrs={"type": "time", "class": "govuk-input govuk-input--width-10"}, format="%H:%M"),
         }
         super().__init__(widgets, attrs)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mash.audit import services as audit
 from mash.partnership.services import require_partnership, working_calendar
-from mash.people.models import Person
+from mash.people.models import Person, Relationship
 
 from .models import Channel, Contact, ContactPerson
 
@@ -107,6 +107,29 @@ def ensure_linkable(contact: Contact) -> None:
         raise LinkingClosed("People on this contact can no longer be re-linked: it has been triaged.")
 
 
+def record_relationships(contact: Contact) -> None:
+    """Once the child and another person are both linked, remember how they are related.
+
+    This is how households build up in the person index, so the next contact about any of
+    them shows the family.
+    """
+    people = list(contact.people.select_related("person"))
+    child = next((cp.person for cp in people if cp.role == ContactPerson.Role.SUBJECT_CHILD and cp.person), None)
+    if child is None:
+        return
+    for cp in people:
+        if cp.role == ContactPerson.Role.SUBJECT_CHILD or cp.person is None or cp.person_id == child.pk:
+            continue
+        Relationship.objects.get_or_create(
+            person=child,
+            relative=cp.person,
+            defaults={
+                "relationship": cp.relationship or "household member",
+                "lives_with": cp.role == ContactPerson.Role.HOUSEHOLD_MEMBER,
+            },
+        )
+
+
 def link_to_existing(actor: User, contact_person: ContactPerson, person: Person, *, request: HttpRequest | None = None) -> None:
     ensure_linkable(contact_person.contact)
     with transaction.atomic():
@@ -115,6 +138,7 @@ def link_to_existing(actor: User, contact_person: ContactPerson, person: Person,
         contact_person.linked_by = actor
         contact_person.created_new_person = False
         contact_person.save()
+        record_relationships(contact_person.contact)
         audit.record(
             actor,
             "contact.person_linked",
@@ -134,6 +158,7 @@ def link_to_new_person(actor: User, contact_person: ContactPerson, *, request: H
         contact_person.linked_by = actor
         contact_person.created_new_person = True
         contact_person.save()
+        record_relationships(contact_person.contact)
         audit.record(
             actor,
             "person.created",
