@@ -22,4 +22,10 @@ def log(request: HttpRequest) -> HttpResponse:
         events = events.filter(object_id=filters["object_id"])
     page = Paginator(events.order_by("-sequence"), 100).get_page(request.GET.get("page"))
     services.record(request.user, "audit.viewed", summary=f"Viewed the audit log (filters: {', '.join(f'{k}={v}' for k, v in filters.items() if v) or 'none'})", request=request)
-    return render(request, "audit/log.html", {"page": page, "filters": filters, "nav": "audit"})
+    # Administrators investigate sign-ins and configuration; the details of casework events
+    # (which name children) are for MASH managers only.
+    return render(
+        request,
+        "audit/log.html",
+        {"page": page, "filters": filters, "show_case_details": request.user.is_mash_member, "nav": "audit"},
+    )

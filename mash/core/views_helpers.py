@@ -5,6 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import forms
+from django.forms.utils import ErrorDict
+
+
+def without_errors(*form_like: forms.BaseForm | forms.BaseFormSet) -> None:
+    """Show bound forms again with what was typed but no errors (e.g. after 'Add another')."""
+    for item in form_like:
+        if isinstance(item, forms.BaseFormSet):
+            item._errors = []
+            item._non_form_errors = item.error_class()
+            for form in item.forms:
+                form._errors = ErrorDict()
+        else:
+            item._errors = ErrorDict()
 
 
 def error_list(*form_like: forms.BaseForm | forms.BaseFormSet | None) -> list[tuple[str, str]]:

@@ -240,7 +240,7 @@ class OtherPersonForm(PersonDetailsForm):
 
     def has_changed(self) -> bool:
         # Sex and role have defaults; a block with no name, relationship or date is blank.
-        return any(self.data.get(self.add_prefix(n), "").strip() for n in ("forenames", "surname", "relationship", "date_of_birth_0", "date_of_birth_2"))
+        return any(self.data.get(self.add_prefix(n), "").strip() for n in ("forenames", "surname", "relationship", "date_of_birth_day", "date_of_birth_month", "date_of_birth_year", "other_names", "address", "postcode", "school"))
 
 
 class BaseOthersFormSet(forms.BaseFormSet):

@@ -171,6 +171,10 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._persisted_status = self.status
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding and self.status != INITIAL_STATUS and not self._status_change_authorised:
             raise IllegalStatusChange("A new contact starts as 'recorded'; use the workflow to move it on.")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mash.core.access import contact_for, visible_contacts, visible_people
-from mash.core.views_helpers import error_list
+from mash.core.views_helpers import error_list, without_errors
 from mash.decisions.services import agreed_decision
 from mash.domain.workflow import STATUS_LABELS, ContactEvent, ContactStatus, TransitionRefused
 from mash.people.services import SearchQuery, history_warnings, search_people
@@ -33,6 +33,7 @@ def record_contact(request: HttpRequest, kind: str = "professional") -> HttpResp
             data = request.POST.copy()
             data["others-TOTAL_FORMS"] = str(int(data.get("others-TOTAL_FORMS", "1")) + 1)
             others = OtherPeopleFormSet(data, prefix="others")
+            without_errors(form, child_form, others)
             return render(request, "intake/record.html", _record_context(form, child_form, others, telephone, show_errors=False))
         if form.is_valid() and child_form.is_valid() and others.is_valid():
             contact_fields = {k: v for k, v in form.cleaned_data.items() if k != "concern_categories"}

@@ -35,13 +35,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("contact__decisions")
         .order_by("-contact__received_at")
     )
+    history = [(a, next((d for d in a.contact.decisions.all() if d.review == "agreed"), None)) for a in appearances]
     return render(
         request,
         "people/detail.html",
         {
             "person": person,
             "warnings": history_warnings(person),
-            "appearances": appearances,
+            "appearances": history,
             "involvements": person.involvements.select_related("team"),
             "household": household_of(person),
             "relationships": list(person.relationships.select_related("relative")) + list(person.related_to.select_related("person")),

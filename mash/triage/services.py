@@ -122,6 +122,7 @@ def change_rating(
 ) -> RatingChange:
     if not actor.has_perm("triage.triage_contact"):
         raise RatingRefused("Your role does not allow you to change a rating.")
+    contact.refresh_from_db()
     if ContactStatus(contact.status) not in RATEABLE_STATUSES:
         raise RatingRefused("The rating can be changed only after triage and before the outcome is signed off.")
     if not reason.strip():
