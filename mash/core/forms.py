@@ -145,7 +145,7 @@ class GovukFormMixin:
                 continue
             css = next((c for t, c in INPUT_CLASSES.items() if isinstance(widget, t)), "govuk-input")
             existing = widget.attrs.get("class", "")
-            if css not in existing:
+            if css not in existing.split():
                 widget.attrs["class"] = f"{css} {existing}".strip()
 
     def full_clean(self) -> None:
