@@ -27,8 +27,9 @@ def error_list(*form_like: forms.BaseForm | forms.BaseFormSet | None) -> list[tu
     def add_form(form: forms.BaseForm) -> None:
         for name, errors in form.errors.items():
             if name == "__all__":
+                first = next(iter(form.visible_fields()), None)
                 for error in errors:
-                    items.append(("main-content", str(error)))
+                    items.append((first.auto_id if first is not None else "content", str(error)))
                 continue
             bound = form[name]
             anchor = bound.auto_id
@@ -42,7 +43,7 @@ def error_list(*form_like: forms.BaseForm | forms.BaseFormSet | None) -> list[tu
             continue
         if isinstance(item, forms.BaseFormSet):
             for error in item.non_form_errors():
-                items.append(("main-content", str(error)))
+                items.append(("content", str(error)))
             forms_: Iterable[forms.BaseForm] = item.forms
             for form in forms_:
                 add_form(form)

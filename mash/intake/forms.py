@@ -31,15 +31,19 @@ class ContactForm(GovukForm):
     the safety scale compulsory; the written version takes what the referral form said.
     """
 
-    channel = forms.ChoiceField(label="How did the contact arrive?", choices=Channel.choices, widget=GovukRadios)
-    contact_type = forms.ChoiceField(label="Type of contact", choices=ContactType.choices, widget=GovukRadios)
-    received_at = GovukDateTimeField(label="Date and time received", help_text="For example 21/11/2026 and 14:30")
+    channel = forms.ChoiceField(label="How did the contact arrive?", choices=Channel.choices, widget=GovukRadios, error_messages={"required": "Choose how the contact arrived."})
+    contact_type = forms.ChoiceField(label="Type of contact", choices=ContactType.choices, widget=GovukRadios, error_messages={"required": "Choose the type of contact."})
+    received_at = GovukDateTimeField(
+        label="Date and time received",
+        help_text="For example 21/11/2026 and 14:30",
+        error_messages={"required": "Enter the date and time the contact was received.", "incomplete": "Enter both the date and the time."},
+    )
 
-    referrer_source = forms.ChoiceField(label="Who is the referrer?", choices=[("", "Choose the referrer type")] + ReferrerSource.choices)
+    referrer_source = forms.ChoiceField(label="Who is the referrer?", choices=[("", "Choose the referrer type")] + ReferrerSource.choices, error_messages={"required": "Choose who the referrer is (choose Anonymous if they did not say)."})
     referrer_name = forms.CharField(label="Referrer's name", max_length=200, required=False, help_text="Leave empty only for an anonymous referrer.")
     referrer_role = forms.CharField(label="Referrer's role", max_length=200, required=False, help_text="For example designated safeguarding lead, health visitor, neighbour.")
     referrer_agency = forms.CharField(label="Referrer's organisation", max_length=200, required=False)
-    referrer_phone = forms.CharField(label="Referrer's telephone number", max_length=40, required=False)
+    referrer_phone = forms.CharField(label="Referrer's telephone number", max_length=40, required=False, error_messages={"required": "Enter the referrer's telephone number so the MASH can call back."})
     referrer_email = forms.EmailField(label="Referrer's e-mail address", required=False, error_messages={"invalid": "Enter an e-mail address in the correct format, like name@example.org"})
     referrer_address = forms.CharField(label="Referrer's postal address", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -50,6 +54,7 @@ class ContactForm(GovukForm):
         label="What are the concerns and what is the evidence?",
         help_text="Who, what, where, how severe. Keep fact and opinion apart; say when something is hearsay.",
         widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter the concerns and the evidence for them."},
     )
     concern_when = forms.CharField(label="When did it happen, and how often?", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     concern_how_known = forms.CharField(label="How does the referrer know?", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -59,7 +64,7 @@ class ContactForm(GovukForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    impact_on_child = forms.CharField(label="How are the concerns affecting the child?", widget=forms.Textarea(attrs={"rows": 4}))
+    impact_on_child = forms.CharField(label="How are the concerns affecting the child?", widget=forms.Textarea(attrs={"rows": 4}), error_messages={"required": "Enter how the concerns are affecting the child."})
     child_voice = forms.CharField(
         label="What has the child said?",
         help_text="In the child's own words where possible; what would they say about living in this household?",
@@ -80,6 +85,7 @@ class ContactForm(GovukForm):
         required=False,
         empty_value=None,
         widget=GovukRadios(inline=True),
+        error_messages={"required": "Choose how safe the child is, from 0 to 10."},
     )
     what_needs_to_change = forms.CharField(
         label="What needs to happen or change to move up the scale?", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -88,10 +94,10 @@ class ContactForm(GovukForm):
         label="What is the referrer worried will happen if nothing changes?", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     referrer_wants = forms.CharField(label="What does the referrer want to happen?", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    child_whereabouts = forms.CharField(label="Where is the child now?", widget=forms.Textarea(attrs={"rows": 2}))
+    child_whereabouts = forms.CharField(label="Where is the child now?", widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": "Enter where the child is now."})
 
-    parents_aware = forms.ChoiceField(label="Do the parents or carers know about this contact?", choices=ParentsAware.choices, widget=GovukRadios(inline=True))
-    consent = forms.ChoiceField(label="Consent to share information", choices=Consent.choices, widget=GovukRadios)
+    parents_aware = forms.ChoiceField(label="Do the parents or carers know about this contact?", choices=ParentsAware.choices, widget=GovukRadios(inline=True), error_messages={"required": "Choose whether the parents or carers know about this contact."})
+    consent = forms.ChoiceField(label="Consent to share information", choices=Consent.choices, widget=GovukRadios, error_messages={"required": "Choose whether consent was given, refused or not sought."})
     consent_not_sought_reason = forms.ChoiceField(
         label="If consent was not sought, why not?",
         help_text="Consent may be left unsought only for one of these reasons.",
@@ -176,7 +182,7 @@ class PersonDetailsForm(GovukForm):
     surname = forms.CharField(label="Last name", max_length=150, required=False)
     other_names = forms.CharField(label="Other names or aliases", max_length=300, required=False, help_text="Separate names with commas.")
     date_of_birth = GovukDateField(label="Date of birth", required=False, help_text="For example 27 3 2015")
-    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, initial=Sex.UNKNOWN, widget=GovukRadios(inline=True))
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, initial=Sex.UNKNOWN, widget=GovukRadios(inline=True), error_messages={"required": "Choose the sex, or 'Not known'."})
     address = forms.CharField(label="Address", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     postcode = forms.CharField(label="Postcode", max_length=10, required=False, widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"}))
 
@@ -201,7 +207,7 @@ class PersonDetailsForm(GovukForm):
 class ChildForm(PersonDetailsForm):
     prefix = "child"
     expected_date_of_birth = GovukDateField(label="Expected date of birth (unborn baby)", required=False, help_text="Only for an unborn baby.")
-    ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOBT)
+    ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOBT, error_messages={"required": "Choose the ethnicity, or 'Information not yet obtained'."})
     first_language = forms.CharField(label="First or preferred language", max_length=100, required=False)
     religion = forms.CharField(label="Religion", max_length=100, required=False)
     place_of_birth = forms.CharField(label="Place of birth", max_length=150, required=False)
@@ -232,8 +238,9 @@ class OtherPersonForm(PersonDetailsForm):
             (ContactPerson.Role.SIGNIFICANT_ADULT.value, "Significant adult who does not live there"),
         ],
         widget=GovukRadios,
+        error_messages={"required": "Choose whether this person lives with the child."},
     )
-    relationship = forms.CharField(label="Relationship to the child", max_length=100, help_text="For example mother, sibling, mother's partner, grandparent.")
+    relationship = forms.CharField(label="Relationship to the child", max_length=100, help_text="For example mother, sibling, mother's partner, grandparent.", error_messages={"required": "Enter how this person is related to the child."})
     school = forms.CharField(label="School (for a child)", max_length=200, required=False)
 
     field_order = ["forenames", "surname", "relationship", "role", "date_of_birth", "sex", "school", "other_names", "address", "postcode"]

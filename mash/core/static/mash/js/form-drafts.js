@@ -7,7 +7,13 @@
   var store;
   try { store = window.sessionStorage; } catch (e) { return; }
   document.querySelectorAll('meta[name="mash-clear-draft"]').forEach(function (meta) {
-    store.removeItem("mash-draft:" + meta.content);
+    if (meta.content === "*") {
+      Object.keys(store).forEach(function (key) {
+        if (key.indexOf("mash-draft:") === 0) { store.removeItem(key); }
+      });
+    } else {
+      store.removeItem("mash-draft:" + meta.content);
+    }
   });
   document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
     var key = "mash-draft:" + form.getAttribute("data-draft-key");

@@ -1,0 +1,1 @@
+"""End-to-end journeys through the real pages in Chromium (Playwright)."""
