@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -64,7 +65,8 @@ def record_contact(
     deadlines = initial_deadlines(contact_fields["received_at"], contact_fields["channel"])
     with transaction.atomic():
         contact = Contact(
-            reference=f"pending-{timezone.now().timestamp()}",
+            # Unique placeholder (fits the column) until the primary key gives the real reference.
+            reference=f"tmp-{uuid.uuid4().hex[:16]}",
             recorded_by=actor,
             record_due_at=deadlines.record_due_at,
             triage_due_at=deadlines.triage_due_at,
