@@ -76,13 +76,18 @@ class ParentsAware(models.TextChoices):
     NOT_KNOWN = "not_known", "Not known"
 
 
+class IllegalStatusChange(Exception):
+    """Somebody assigned Contact.status directly instead of going through the workflow."""
+
+
 class ContactQuerySet(models.QuerySet["Contact"]):
     def open(self) -> ContactQuerySet:
         return self.exclude(status=ContactStatus.CLOSED)
 
-
-class IllegalStatusChange(Exception):
-    """Somebody assigned Contact.status directly instead of going through the workflow."""
+    def update(self, **kwargs: Any) -> int:
+        if "status" in kwargs:
+            raise IllegalStatusChange("Contact status changes only through mash.intake.workflow.apply_event.")
+        return super().update(**kwargs)
 
 
 class Contact(models.Model):
@@ -171,9 +176,10 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
-        super().refresh_from_db(*args, **kwargs)
-        self._persisted_status = self.status
+    def refresh_from_db(self, using: Any = None, fields: Any = None, **kwargs: Any) -> None:
+        super().refresh_from_db(using=using, fields=fields, **kwargs)
+        if fields is None or "status" in fields:
+            self._persisted_status = self.status
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding and self.status != INITIAL_STATUS and not self._status_change_authorised:
