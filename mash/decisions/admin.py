@@ -1,8 +1,10 @@
 from django.contrib import admin
 
+from mash.core.admin import AuditedModelAdmin
+
 from .models import LetterTemplate
 
 
 @admin.register(LetterTemplate)
-class LetterTemplateAdmin(admin.ModelAdmin):
+class LetterTemplateAdmin(AuditedModelAdmin):
     list_display = ["outcome", "subject", "updated_at"]

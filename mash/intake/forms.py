@@ -250,9 +250,4 @@ class OtherPersonForm(PersonDetailsForm):
         return any(self.data.get(self.add_prefix(n), "").strip() for n in ("forenames", "surname", "relationship", "date_of_birth_day", "date_of_birth_month", "date_of_birth_year", "other_names", "address", "postcode", "school"))
 
 
-class BaseOthersFormSet(forms.BaseFormSet):
-    def clean(self) -> None:
-        super().clean()
-
-
-OtherPeopleFormSet = forms.formset_factory(OtherPersonForm, formset=BaseOthersFormSet, extra=1, max_num=30, validate_max=True)
+OtherPeopleFormSet = forms.formset_factory(OtherPersonForm, extra=1, max_num=30, validate_max=True)

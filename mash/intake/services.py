@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mash.audit import services as audit
+from mash.domain.workflow import RATEABLE_STATUSES, ContactEvent, ContactStatus, allowed_events
 from mash.partnership.services import require_partnership, working_calendar
 from mash.people.models import Person, Relationship
 
@@ -97,11 +98,25 @@ def view_contact(actor: User, contact: Contact, *, request: HttpRequest | None =
     audit.record(actor, "contact.viewed", contact, summary=f"Opened {what} {contact.reference}", request=request)
 
 
+def available_actions(contact: Contact, user: User) -> dict[str, bool]:
+    """What the contact page offers this user now, read from the state machine (never re-stated in views)."""
+    status = ContactStatus(contact.status)
+    events = set(allowed_events(status, user.role))
+    return {
+        "can_link": contact.status in LINKABLE_STATUSES and user.has_perm("intake.link_people"),
+        "can_submit": ContactEvent.SUBMIT_FOR_TRIAGE in events,
+        "can_triage": ContactEvent.TRIAGE in events,
+        "can_rerate": status in RATEABLE_STATUSES and user.has_perm("triage.triage_contact"),
+        "can_recommend": ContactEvent.RECOMMEND in events,
+        "can_sign_off": ContactEvent.SIGN_OFF in events,
+    }
+
+
 class LinkingClosed(Exception):
     """People can be linked or unlinked only before the contact is triaged."""
 
 
-LINKABLE_STATUSES = frozenset({"recorded", "awaiting_triage"})
+LINKABLE_STATUSES = frozenset({ContactStatus.RECORDED.value, ContactStatus.AWAITING_TRIAGE.value})
 
 
 def ensure_linkable(contact: Contact) -> None:

@@ -96,6 +96,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if cp.person is not None and cp.role == ContactPerson.Role.SUBJECT_CHILD
     ]
     context = {
+        **services.available_actions(contact, request.user),
         "contact": contact,
         "people": people,
         "warnings": warnings,
@@ -105,12 +106,6 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agreed": agreed_decision(contact),
         "letters": contact.letters.select_related("sent_by"),
         "status_changes": contact.status_changes.select_related("actor"),
-        "can_submit": contact.status == ContactStatus.RECORDED and request.user.has_perm("intake.record_contact"),
-        "can_link": contact.status in services.LINKABLE_STATUSES and request.user.has_perm("intake.link_people"),
-        "can_triage": contact.status == ContactStatus.AWAITING_TRIAGE and request.user.has_perm("triage.triage_contact"),
-        "can_rerate": contact.status in {"triaged", "challenged", "awaiting_sign_off"} and request.user.has_perm("triage.triage_contact"),
-        "can_recommend": contact.status in {"triaged", "challenged"} and request.user.has_perm("decisions.recommend_outcome"),
-        "can_sign_off": contact.status == ContactStatus.AWAITING_SIGN_OFF and request.user.has_perm("decisions.sign_off"),
         "now": timezone.now(),
         "nav": "contacts",
     }

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from mash.core.admin import AuditedModelAdmin
+
 from .models import Agency, ClosureDay, ConcernCategory, LevelOfNeed, OfficeHours, Partnership, RagRating, Team, UrgentTrigger
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(AuditedModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "local_authority_code", "bank_holiday_region", "mash_phone", "mash_address", "letter_sign_off_name"]}),
         ("Rules", {"fields": ["twelve_week_rule_weeks", "repeat_contact_window_days"]}),
@@ -16,6 +18,7 @@ class PartnershipAdmin(admin.ModelAdmin):
                     ("decision_amount", "decision_unit"),
                     ("mash_exit_amount", "mash_exit_unit"),
                     ("written_record_amount", "written_record_unit"),
+                    ("feedback_amount", "feedback_unit"),
                 ]
             },
         ),
@@ -26,43 +29,43 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(OfficeHours)
-class OfficeHoursAdmin(admin.ModelAdmin):
+class OfficeHoursAdmin(AuditedModelAdmin):
     list_display = ["weekday", "opens", "closes"]
 
 
 @admin.register(ClosureDay)
-class ClosureDayAdmin(admin.ModelAdmin):
+class ClosureDayAdmin(AuditedModelAdmin):
     list_display = ["date", "reason"]
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedModelAdmin):
     list_display = ["name", "kind", "is_mash_partner", "is_active"]
     list_filter = ["kind", "is_mash_partner", "is_active"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedModelAdmin):
     list_display = ["name", "kind", "agency", "manager_name"]
 
 
 @admin.register(LevelOfNeed)
-class LevelOfNeedAdmin(admin.ModelAdmin):
+class LevelOfNeedAdmin(AuditedModelAdmin):
     list_display = ["level", "name"]
 
 
 @admin.register(RagRating)
-class RagRatingAdmin(admin.ModelAdmin):
+class RagRatingAdmin(AuditedModelAdmin):
     list_display = ["name", "code", "priority", "sharing_amount", "sharing_unit", "outcome_amount", "outcome_unit"]
 
 
 @admin.register(UrgentTrigger)
-class UrgentTriggerAdmin(admin.ModelAdmin):
+class UrgentTriggerAdmin(AuditedModelAdmin):
     list_display = ["label", "audience", "order", "is_active"]
     list_editable = ["order", "is_active"]
 
 
 @admin.register(ConcernCategory)
-class ConcernCategoryAdmin(admin.ModelAdmin):
+class ConcernCategoryAdmin(AuditedModelAdmin):
     list_display = ["name", "code", "order", "is_active"]
     list_editable = ["order", "is_active"]

@@ -65,6 +65,8 @@ class Partnership(models.Model):
     mash_exit_unit = unit_field("Longest stay in the MASH without manager agreement", "calendar_hours")
     written_record_amount = amount_field("Recording a written contact", "24")
     written_record_unit = unit_field("Recording a written contact", "calendar_hours")
+    feedback_amount = amount_field("Outcome letter after the decision", "24")
+    feedback_unit = unit_field("Outcome letter after the decision", "calendar_hours")
     letter_sign_off_name = models.CharField(max_length=200, default="MASH Team Manager")
     mash_phone = models.CharField("MASH telephone number", max_length=40, blank=True)
     mash_address = models.TextField("MASH postal address", blank=True)

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from mash.core.admin import AuditedModelAdmin
+
 from .models import Involvement
 
 
 @admin.register(Involvement)
-class InvolvementAdmin(admin.ModelAdmin):
+class InvolvementAdmin(AuditedModelAdmin):
     """Reference data of social care and early help episodes (normally fed from the case system)."""
 
     list_display = ["person", "kind", "team", "allocated_worker", "started_on", "closed_on"]

@@ -15,6 +15,7 @@ from mash.audit import services as audit
 from mash.core.access import visible_contacts
 from mash.domain.workflow import ContactStatus
 from mash.intake.models import Contact
+from mash.partnership.services import deadline, require_partnership
 
 from .models import Alert
 
@@ -59,8 +60,10 @@ def _contacts(user: User, *statuses: ContactStatus) -> QuerySet[Contact]:
 
 
 def letter_due(contact: Contact) -> datetime | None:
-    # Outcome letters go out within 24 hours of the decision (seed 002 Appendix B).
-    return contact.decided_at + timezone.timedelta(hours=24) if contact.decided_at else None
+    """Outcome letters go out within the partnership's feedback timescale (24 hours, seed 002 App. B)."""
+    if contact.decided_at is None:
+        return None
+    return deadline(contact.decided_at, require_partnership().timescale("feedback"))
 
 
 def queues_for(user: User) -> list[Queue]:
