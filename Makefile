@@ -51,11 +51,17 @@ migrate: install
 demo: migrate
 	MASH_DEMO=1 $(PY) manage.py load_demo
 
+# The background worker (chasing overdue requests, and other scheduled work) runs beside the
+# web server and stops with it.
 run: demo
-	@echo "MASH demo: http://$(HOST):$(PORT)/  (background tasks: run 'make worker' in another terminal)"
+	@echo "MASH demo: http://$(HOST):$(PORT)/  (the background worker runs alongside)"
+	MASH_DEMO=1 $(PY) manage.py schedule_tasks
+	MASH_DEMO=1 $(PY) manage.py db_worker & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	MASH_DEMO=1 MASH_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: migrate
+	MASH_DEMO=1 $(PY) manage.py schedule_tasks
 	MASH_DEMO=1 $(PY) manage.py db_worker
 
 test: install-dev chromium

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "mash.triage",
     "mash.decisions",
     "mash.workqueue",
+    "mash.sharing",
     "mash.demo",
 ]
 

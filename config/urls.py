@@ -12,6 +12,7 @@ urlpatterns = [
     path("contacts/", include("mash.triage.urls")),
     path("contacts/", include("mash.decisions.urls")),
     path("people/", include("mash.people.urls")),
+    path("", include("mash.sharing.urls")),
     path("audit/", include("mash.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,8 @@ class Role(models.TextChoices):
     DECISION_MAKER = "decision_maker", "Decision maker"
     TEAM_MANAGER = "team_manager", "MASH team manager"
     PARTNER_PRACTITIONER = "partner_practitioner", "Partner agency practitioner"
+    RECEIVING_PRACTITIONER = "receiving_practitioner", "Practitioner in a receiving team"
+    DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
     ADMINISTRATOR = "administrator", "Administrator"
 
 
@@ -43,3 +45,7 @@ class User(AbstractUser):
     @property
     def is_partner(self) -> bool:
         return self.role == Role.PARTNER_PRACTITIONER
+
+    @property
+    def is_receiving_practitioner(self) -> bool:
+        return self.role == Role.RECEIVING_PRACTITIONER

@@ -17,6 +17,7 @@ from mash.people.models import Person
 
 if TYPE_CHECKING:
     from mash.accounts.models import User
+    from mash.sharing.models import InformationRequest
 
 
 def visible_contacts(user: User) -> QuerySet[Contact]:
@@ -24,8 +25,9 @@ def visible_contacts(user: User) -> QuerySet[Contact]:
         return Contact.objects.none()
     if user.is_mash_member:
         return Contact.objects.all()
-    # Partner agency practitioners see a contact only once their agency has been asked
-    # about it (MASH Stage 2); administrators manage configuration, not casework.
+    # Partner agencies never open the MASH record itself: they see the request addressed to
+    # them (requests_for_agency). Receiving teams see what left the MASH (transferred_contacts).
+    # Administrators manage configuration, not casework.
     return Contact.objects.none()
 
 
@@ -49,3 +51,48 @@ def person_for(user: User, pk: int) -> Person:
         return visible_people(user).get(pk=pk)
     except Person.DoesNotExist:
         raise Http404("No person found") from None
+
+
+def requests_for_agency(user: User) -> QuerySet[InformationRequest]:
+    """A partner practitioner sees the requests addressed to their own agency, and no others."""
+    from mash.sharing.models import InformationRequest
+
+    if not user.is_authenticated or not user.is_active or not user.is_partner or user.agency_id is None:
+        return InformationRequest.objects.none()
+    return InformationRequest.objects.filter(agency_id=user.agency_id)
+
+
+def request_for_agency(user: User, pk: int) -> InformationRequest:
+    from mash.sharing.models import InformationRequest
+
+    try:
+        return requests_for_agency(user).select_related("contact", "agency").get(pk=pk)
+    except InformationRequest.DoesNotExist:
+        raise Http404("No request found") from None
+
+
+def transferred_contacts(user: User) -> QuerySet[Contact]:
+    """A receiving team sees contacts whose agreed outcome sent them to that team, and no others."""
+    from mash.decisions.models import Decision
+
+    if not user.is_authenticated or not user.is_active or not user.is_receiving_practitioner or user.team_id is None:
+        return Contact.objects.none()
+    agreed = Decision.objects.filter(review=Decision.Review.AGREED, receiving_team_id=user.team_id)
+    return Contact.objects.filter(pk__in=agreed.values("contact_id"))
+
+
+def transferred_contact_for(user: User, pk: int) -> Contact:
+    try:
+        return transferred_contacts(user).get(pk=pk)
+    except Contact.DoesNotExist:
+        raise Http404("No transfer found") from None
+
+
+def sharing_log_contact_for(user: User, pk: int) -> Contact:
+    """MASH members and the data protection officer may read a contact's sharing log (not the record)."""
+    if user.is_authenticated and user.is_active and user.has_perm("sharing.view_contact_sharing_log"):
+        try:
+            return Contact.objects.get(pk=pk)
+        except Contact.DoesNotExist:
+            pass
+    raise Http404("No contact found")

@@ -15,6 +15,7 @@ from mash.intake.models import Contact
 from mash.intake.workflow import apply_event
 from mash.partnership.models import Team
 from mash.partnership.services import require_partnership
+from mash.sharing.services import release_to_receiving_team
 
 from .models import Decision, LetterTemplate, Outcome, OutcomeLetter
 
@@ -107,6 +108,7 @@ def sign_off(contact: Contact, actor: User, *, comment: str = "", request: HttpR
             reason=comment,
             request=request,
         )
+        release_to_receiving_team(contact, decision, actor, request=request)
         generate_letter(contact, decision, actor, request=request)
     return decision
 

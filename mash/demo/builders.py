@@ -27,6 +27,7 @@ AGENCIES = [
     ("Pathways Substance Misuse Service", AgencyKind.SUBSTANCE_MISUSE),
     ("Demoshire Early Years", AgencyKind.EARLY_YEARS),
     ("Demoshire Adult Social Care", AgencyKind.ADULT_SOCIAL_CARE),
+    ("Northshire County Council Children's Services", AgencyKind.OTHER_LOCAL_AUTHORITY),
 ]
 
 TEAMS = [
@@ -67,7 +68,19 @@ def build_partnership() -> Partnership:
             "letter_sign_off_name": "Priya Raman, MASH Team Manager",
         },
     )
-    agencies = {name: Agency.objects.get_or_create(name=name, defaults={"kind": kind})[0] for name, kind in AGENCIES}
+    agencies = {
+        name: Agency.objects.get_or_create(
+            name=name,
+            defaults={
+                "kind": kind,
+                # The host authority's own social care is the MASH itself, not an agency it asks.
+                "is_mash_partner": kind != AgencyKind.CHILDRENS_SOCIAL_CARE,
+                "duty_email": f"mash-duty@{kind.value.replace('_', '-')}.demoshire.example",
+                "duty_phone": f"01632 96{index:04d}",
+            },
+        )[0]
+        for index, (name, kind) in enumerate(AGENCIES, start=200)
+    }
     for name, kind, agency, manager, phone in TEAMS:
         Team.objects.get_or_create(name=name, defaults={"kind": kind, "agency": agencies[agency], "manager_name": manager, "phone": phone})
     return partnership
@@ -88,7 +101,7 @@ USERS = [
 # Administrators manage configuration through the Django admin: these model permissions
 # and no others (they are never superusers, so need-to-know still applies to them).
 ADMIN_MODELS = [
-    ("partnership", ["partnership", "officehours", "closureday", "agency", "team", "levelofneed", "ragrating", "urgenttrigger", "concerncategory"]),
+    ("partnership", ["partnership", "officehours", "closureday", "agency", "team", "levelofneed", "ragrating", "urgenttrigger", "concerncategory", "lawfulbasis"]),
     ("decisions", ["lettertemplate"]),
     ("accounts", ["user"]),
     ("people", ["involvement"]),

@@ -136,6 +136,9 @@ class Contact(models.Model):
     parents_aware = models.CharField(
         "do the parents or carers know about this contact?", max_length=10, choices=ParentsAware.choices
     )
+    child_aware = models.CharField(
+        "does the child know about this contact?", max_length=10, choices=ParentsAware.choices, default=ParentsAware.NOT_KNOWN
+    )
     consent = models.CharField("consent to share information", max_length=12, choices=Consent.choices)
     consent_not_sought_reason = models.CharField(
         "why consent was not sought", max_length=20, choices=ConsentNotSoughtReason.choices, blank=True

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from mash.core.admin import AuditedModelAdmin
 
-from .models import Agency, ClosureDay, ConcernCategory, LevelOfNeed, OfficeHours, Partnership, RagRating, Team, UrgentTrigger
+from .models import Agency, ClosureDay, ConcernCategory, LawfulBasis, LevelOfNeed, OfficeHours, Partnership, RagRating, Team, UrgentTrigger
 
 
 @admin.register(Partnership)
@@ -22,6 +22,7 @@ class PartnershipAdmin(AuditedModelAdmin):
                 ]
             },
         ),
+        ("Information requests (Stage 2)", {"fields": ["request_warning_hours", ("chase_amount", "chase_unit")]}),
     ]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
@@ -40,7 +41,7 @@ class ClosureDayAdmin(AuditedModelAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(AuditedModelAdmin):
-    list_display = ["name", "kind", "is_mash_partner", "is_active"]
+    list_display = ["name", "kind", "is_mash_partner", "is_active", "duty_email", "duty_phone"]
     list_filter = ["kind", "is_mash_partner", "is_active"]
 
 
@@ -68,4 +69,10 @@ class UrgentTriggerAdmin(AuditedModelAdmin):
 @admin.register(ConcernCategory)
 class ConcernCategoryAdmin(AuditedModelAdmin):
     list_display = ["name", "code", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+
+
+@admin.register(LawfulBasis)
+class LawfulBasisAdmin(AuditedModelAdmin):
+    list_display = ["name", "legislation", "special_category", "order", "is_active"]
     list_editable = ["order", "is_active"]

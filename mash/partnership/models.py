@@ -67,6 +67,16 @@ class Partnership(models.Model):
     written_record_unit = unit_field("Recording a written contact", "calendar_hours")
     feedback_amount = amount_field("Outcome letter after the decision", "24")
     feedback_unit = unit_field("Outcome letter after the decision", "calendar_hours")
+    request_warning_hours = models.DecimalField(
+        "warn when an information request is due within (hours)",
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("2"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Requests due within this many clock hours show as 'due soon' on the queues.",
+    )
+    chase_amount = amount_field("Chase an overdue information request again after", "2")
+    chase_unit = unit_field("Chase an overdue information request again after", "working_hours")
     letter_sign_off_name = models.CharField(max_length=200, default="MASH Team Manager")
     mash_phone = models.CharField("MASH telephone number", max_length=40, blank=True)
     mash_address = models.TextField("MASH postal address", blank=True)
@@ -139,6 +149,10 @@ class Agency(models.Model):
     kind = models.CharField(max_length=40, choices=AgencyKind.choices)
     is_mash_partner = models.BooleanField(default=True, help_text="Takes part in MASH information sharing.")
     is_active = models.BooleanField(default=True)
+    duty_email = models.EmailField(
+        "duty inbox", blank=True, help_text="Told of new, tightened and overdue requests (never with a child's details)."
+    )
+    duty_phone = models.CharField("duty telephone", max_length=40, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -233,6 +247,27 @@ class UrgentTrigger(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class LawfulBasis(models.Model):
+    """A lawful basis or statutory gateway the partnership accepts for sharing (DOMAIN.md §4)."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    legislation = models.CharField(max_length=200, help_text="The Act, article or common-law power.")
+    description = models.TextField(blank=True, help_text="When it applies, shown next to the choice.")
+    special_category = models.BooleanField(
+        default=False, help_text="A condition for special category data (UK GDPR Article 9, DPA 2018 Schedule 1)."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "lawful bases"
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ConcernCategory(models.Model):

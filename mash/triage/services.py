@@ -15,6 +15,7 @@ from mash.intake.models import Contact
 from mash.intake.workflow import apply_event
 from mash.partnership.models import LevelOfNeed, RagRating, UrgentTrigger
 from mash.partnership.services import working_calendar
+from mash.sharing.services import tighten_deadlines
 from mash.workqueue.models import Alert
 
 from .models import RatingChange, UrgentTriggerFlag
@@ -132,6 +133,7 @@ def change_rating(
     with transaction.atomic():
         previous = contact.rag_rating
         change = _set_rating(contact, actor, level, rag, reason)
+        tighten_deadlines(contact, previous, rag, actor)
         audit.record(
             actor,
             "contact.rating_changed",

@@ -6,10 +6,12 @@ from django.utils import timezone
 
 
 class Alert(models.Model):
-    """Something a manager must see at once (an urgent trigger ticked, later: escalated risk)."""
+    """Something a manager must see at once: an urgent trigger, an agency's escalation, a consent decision."""
 
     class Kind(models.TextChoices):
         URGENT_TRIGGER = "urgent_trigger", "Urgent referral criteria met"
+        ESCALATION = "escalation", "Heightened risk escalated by an agency"
+        CONSENT_OVERRIDE = "consent_override", "Decision needed on sharing without consent"
 
     contact = models.ForeignKey("intake.Contact", on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=30, choices=Kind.choices)

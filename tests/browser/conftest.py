@@ -108,10 +108,12 @@ def _load_reference_configuration() -> None:
     from django.apps import apps
 
     from mash.decisions.models import LetterTemplate
-    from mash.partnership.models import RagRating
+    from mash.partnership.models import LawfulBasis, RagRating
 
     if RagRating.objects.count() == 0:
         importlib.import_module("mash.partnership.migrations.0002_default_configuration").load(apps, None)
+    if LawfulBasis.objects.count() == 0:
+        importlib.import_module("mash.partnership.migrations.0005_default_lawful_bases").add_bases(apps, None)
     if LetterTemplate.objects.count() == 0:
         importlib.import_module("mash.decisions.migrations.0002_default_letter_templates").load(apps, None)
 
