@@ -53,9 +53,15 @@ class DemoUsers:
     health: User
     education: User
     administrator: User
+    probation: User
+    receiving: User
+    dpo: User
 
     def all(self) -> list[User]:
-        return [self.officer, self.decision_maker, self.manager, self.second_manager, self.police, self.health, self.education, self.administrator]
+        return [
+            self.officer, self.decision_maker, self.manager, self.second_manager, self.police, self.health,
+            self.education, self.administrator, self.probation, self.receiving, self.dpo,
+        ]
 
 
 def build_partnership() -> Partnership:
@@ -95,6 +101,9 @@ USERS = [
     ("police", "Sergeant Kate", "Whitfield", Role.PARTNER_PRACTITIONER, "Demoshire Constabulary", None, "Detective sergeant, public protection"),
     ("health", "Nadia", "Farouk", Role.PARTNER_PRACTITIONER, "Demoshire Integrated Care Board", None, "Safeguarding nurse"),
     ("education", "Robert", "Ellis", Role.PARTNER_PRACTITIONER, "Demoshire Education Safeguarding", None, "Education safeguarding officer"),
+    ("probation", "Marcus", "Bell", Role.PARTNER_PRACTITIONER, "Demoshire Probation Delivery Unit", None, "Probation officer, MASH liaison"),
+    ("receiving", "Sofia", "Nowak", Role.RECEIVING_PRACTITIONER, "Demoshire Children's Services", "First Response Team North", "Social worker, First Response Team North"),
+    ("dpo", "Harriet", "Lund", Role.DATA_PROTECTION_OFFICER, "Demoshire Children's Services", None, "Data protection officer"),
     ("admin", "Ada", "Administrator", Role.ADMINISTRATOR, "Demoshire Children's Services", None, "MASH system administrator"),
 ]
 
@@ -140,4 +149,7 @@ def build_users(password: str = DEMO_PASSWORD) -> DemoUsers:
         health=made["health"],
         education=made["education"],
         administrator=made["admin"],
+        probation=made["probation"],
+        receiving=made["receiving"],
+        dpo=made["dpo"],
     )

@@ -97,6 +97,7 @@ class ContactForm(GovukForm):
     child_whereabouts = forms.CharField(label="Where is the child now?", widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": "Enter where the child is now."})
 
     parents_aware = forms.ChoiceField(label="Do the parents or carers know about this contact?", choices=ParentsAware.choices, widget=GovukRadios(inline=True), error_messages={"required": "Choose whether the parents or carers know about this contact."})
+    child_aware = forms.ChoiceField(label="Does the child know about this contact?", choices=ParentsAware.choices, widget=GovukRadios(inline=True), initial=ParentsAware.NOT_KNOWN, required=False, help_text="Leave as 'Not known' if the referrer did not say.")
     consent = forms.ChoiceField(label="Consent to share information", choices=Consent.choices, widget=GovukRadios, error_messages={"required": "Choose whether consent was given, refused or not sought."})
     consent_not_sought_reason = forms.ChoiceField(
         label="If consent was not sought, why not?",
@@ -166,6 +167,8 @@ class ContactForm(GovukForm):
         data = super().clean() or {}
         if data.get("referrer_source") != ReferrerSource.ANONYMOUS and not data.get("referrer_name", "").strip():
             self.add_error("referrer_name", "Enter the referrer's name, or choose 'Anonymous' as the referrer type.")
+        if not data.get("child_aware"):
+            data["child_aware"] = ParentsAware.NOT_KNOWN
         consent = data.get("consent")
         reason = data.get("consent_not_sought_reason")
         if consent == Consent.NOT_SOUGHT and not reason:

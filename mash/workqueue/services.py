@@ -16,6 +16,7 @@ from mash.core.access import visible_contacts
 from mash.domain.workflow import ContactStatus
 from mash.intake.models import Contact
 from mash.partnership.services import deadline, require_partnership
+from mash.sharing.services import RequestRow, requests_needing_attention, stage2_progress
 
 from .models import Alert
 
@@ -66,6 +67,23 @@ def letter_due(contact: Contact) -> datetime | None:
     return deadline(contact.decided_at, require_partnership().timescale("feedback"))
 
 
+def _decision_task(contact: Contact) -> str:
+    task = "Challenged: reconsider the decision" if contact.status == ContactStatus.CHALLENGED else "Analyse and recommend an outcome"
+    progress = stage2_progress(contact).label
+    return f"{task}. {progress}" if progress else task
+
+
+def _request_task(row: RequestRow) -> str:
+    request = row.request
+    state = "Overdue" if row.overdue else "Due soon"
+    task = f"{state}: {request.agency} ({request.get_status_display().lower()})"
+    if request.chase_count:
+        task += f", chased {request.chase_count} time{'s' if request.chase_count != 1 else ''}"
+    if row.outstanding_enquiries:
+        task += f", {row.outstanding_enquiries} enquiry pending inside the agency"
+    return task
+
+
 def queues_for(user: User) -> list[Queue]:
     if not user.is_mash_member:
         return []
@@ -91,9 +109,15 @@ def queues_for(user: User) -> list[Queue]:
             Queue(
                 "Awaiting a decision",
                 _sorted([
-                    QueueItem(c, "Challenged: reconsider the decision" if c.status == ContactStatus.CHALLENGED else "Analyse and recommend an outcome", _earliest(c.outcome_due_at, c.decision_due_at))
-                    for c in _contacts(user, ContactStatus.TRIAGED, ContactStatus.CHALLENGED)
+                    QueueItem(c, _decision_task(c), _earliest(c.outcome_due_at, c.decision_due_at))
+                    for c in _contacts(user, ContactStatus.TRIAGED, ContactStatus.CHALLENGED).prefetch_related("information_requests")
                 ]),
+            )
+        )
+        queues.append(
+            Queue(
+                "Information requests due soon or overdue",
+                [QueueItem(row.request.contact, _request_task(row), row.request.due_at) for row in requests_needing_attention(user)],
             )
         )
     if user.role == Role.TEAM_MANAGER:
@@ -121,6 +145,7 @@ def queues_for(user: User) -> list[Queue]:
 
 
 def open_alerts(user: User) -> QuerySet[Alert]:
+    """Team managers see every open alert; an agency's escalation and consent decisions are theirs to make."""
     if user.role != Role.TEAM_MANAGER:
         return Alert.objects.none()
     return (
