@@ -568,6 +568,9 @@ def save_response(
             response.analysis = analysis.strip()
             response.recommendation = recommendation.strip()
             response.nothing_held = nothing_held
+        elif submit and new_items:
+            # Something found after answering "nothing held" replaces that answer.
+            response.nothing_held = False
         if withheld_summary.strip():
             response.withheld_summary = withheld_summary.strip()
             response.withheld_reason = withheld_reason.strip()
@@ -1001,6 +1004,7 @@ class OutboundPack:
                 "name": child.full_name if child else "",
                 "date_of_birth": child.date_of_birth.isoformat() if child and child.date_of_birth else None,
                 "address": child.address if child else "",
+                "postcode": child.postcode if child else "",
             },
             "concern": self.contact.concern_details,
             "impact_on_child": self.contact.impact_on_child,
@@ -1095,10 +1099,16 @@ def release_to_receiving_team(contact: Contact, decision: Decision, actor: User,
             kept = [item for item in items if not item.leaves_the_mash]
             if kept:
                 sensitive = sum(1 for item in kept if item.is_sensitive)
+                withheld = len(kept) - sensitive
+                reasons = []
+                if sensitive:
+                    reasons.append("sensitive or soft information never leaves the MASH firewall; the record names who holds it")
+                if withheld:
+                    reasons.append("withheld before leaving the MASH: " + "; ".join(item.withheld_reason for item in kept if item.withheld and not item.is_sensitive))
                 _log(contact, SharingLogEntry.Kind.KEPT_IN_MASH, shared=False,
-                     what=f"{len(kept)} item{'s' if len(kept) != 1 else ''} from {agency} kept inside the MASH ({sensitive} sensitive)",
+                     what=f"{len(kept)} item{'s' if len(kept) != 1 else ''} from {agency} kept inside the MASH ({sensitive} sensitive, {withheld} withheld)",
                      actor=actor, from_party=MASH, to_party=team.name, from_agency=agency,
-                     why="Sensitive or soft information never leaves the MASH firewall (the record names who holds it); other items withheld by redaction.",
+                     why=("; ".join(reasons)).capitalize() + ".",
                      info_request=response.request)
         audit.record(actor, "transfer.released", contact, summary=f"Information on {contact.reference} released to {team}", request=request)
 

@@ -9,11 +9,13 @@ from .services import AlertRefused, acknowledge_alert, open_alerts, queues_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "workqueue/home.html",
-        {"queues": queues_for(request.user), "alerts": open_alerts(request.user), "nav": "home"},
-    )
+    context = {"queues": queues_for(request.user), "alerts": open_alerts(request.user), "nav": "home"}
+    if request.user.has_perm("sharing.view_agency_workspace"):
+        # Partner practitioners: the requests addressed to their own agency (sharing/agency/queue.html).
+        from mash.sharing.views.agency import agency_queue_context
+
+        context.update(agency_queue_context(request.user))
+    return render(request, "workqueue/home.html", context)
 
 
 def queue_partial(request: HttpRequest) -> HttpResponse:
