@@ -11,11 +11,13 @@ import re
 
 REDACTION_MARK = "[redacted]"
 
-_TOKEN = re.compile(r"\S+")
+# Words, and each punctuation mark on its own, so "Seen by [redacted], GP." can keep the
+# comma and full stop that followed a removed name.
+_TOKEN = re.compile(r"\[redacted\]|\w+(?:['’-]\w+)*|[^\w\s]")
 
 
 def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.replace(REDACTION_MARK, f" {REDACTION_MARK} "))
+    return _TOKEN.findall(text)
 
 
 def _is_subsequence(needle: list[str], haystack: list[str]) -> bool:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from mash.core.views_helpers import error_list, without_errors
 from mash.decisions.services import agreed_decision
 from mash.domain.workflow import STATUS_LABELS, ContactEvent, ContactStatus, TransitionRefused
 from mash.people.services import SearchQuery, history_warnings, search_people
+from mash.sharing.services import stage2_progress
 
 from . import services
 from .forms import ChildForm, ContactForm, OtherPeopleFormSet
@@ -77,7 +79,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         contacts = contacts.filter(status=status)
     q = request.GET.get("q", "").strip()
     if q:
-        contacts = contacts.filter(reference__icontains=q) | contacts.filter(people__surname__icontains=q).distinct()
+        contacts = contacts.filter(Q(reference__icontains=q) | Q(people__surname__icontains=q)).distinct()
     page = Paginator(contacts.order_by("-received_at"), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -106,6 +108,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agreed": agreed_decision(contact),
         "letters": contact.letters.select_related("sent_by"),
         "status_changes": contact.status_changes.select_related("actor"),
+        "stage2": stage2_progress(contact),
         "now": timezone.now(),
         "nav": "contacts",
     }

@@ -390,7 +390,7 @@ def send_requests(
                 contact,
                 SharingLogEntry.Kind.REQUESTED,
                 shared=True,
-                what=f"Request for information, with the child's and household's identifying details and a summary of the concern",
+                what="Request for information, with the child's and household's identifying details and a summary of the concern",
                 actor=actor,
                 from_party=MASH,
                 to_party=spec.agency.name,

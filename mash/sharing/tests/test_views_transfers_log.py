@@ -282,7 +282,7 @@ def test_contact_log_shows_the_decision_not_to_share_the_sensitive_item(client, 
     html = response.content.decode()
     assert "Decision not to share" in html
     assert "Kept inside the MASH" in html
-    assert "(1 sensitive)" in html
+    assert "(1 sensitive, 1 withheld)" in html
     assert SENSITIVE_MARKER not in html
     assert reverse("intake:detail", args=[transferred.pk]) in html
     kept = SharingLogEntry.objects.get(contact=transferred, kind=SharingLogEntry.Kind.KEPT_IN_MASH, to_party=NORTH)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from mash.accounts.models import User
 
 ITEMS_PREFIX = "items"
-NAV = "agency"
+NAV = "requests"
 
 
 def _require_workspace(user: User) -> None:
@@ -68,7 +68,7 @@ def agency_queue_context(user: User) -> dict[str, Any]:
 
 def home(request: HttpRequest) -> HttpResponse:
     _require_workspace(request.user)
-    return render(request, "sharing/agency/home.html", {**agency_queue_context(request.user), "nav": "home"})
+    return render(request, "sharing/agency/home.html", {**agency_queue_context(request.user), "nav": NAV})
 
 
 # --------------------------------------------------------------------------- one request
