@@ -36,6 +36,9 @@ USERNAMES = {
     "police": "police",
     "health": "health",
     "education": "education",
+    "probation": "probation",
+    "receiving": "receiving",
+    "dpo": "dpo",
     "administrator": "admin",
 }
 
