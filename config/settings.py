@@ -176,6 +176,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Agencies' duty inboxes are told of new, tightened and chased requests. The demo writes those
+# e-mails to var/mail/ instead of sending them.
+EMAIL_BACKEND = os.environ.get(
+    "MASH_EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend" if DEMO_MODE else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("MASH_FROM_EMAIL", "mash-noreply@localhost")
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("MASH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

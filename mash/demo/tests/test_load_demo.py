@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -15,13 +16,28 @@ from django.utils import timezone
 from mash.accounts.models import Role, User
 from mash.audit.models import AuditEvent
 from mash.audit.services import verify_chain
+from mash.core.access import transferred_contacts
 from mash.decisions.models import Decision, Outcome
 from mash.demo.builders import DEMO_PASSWORD
 from mash.domain.identifiers import normalise_postcode, validate_nhs_number, validate_upn
 from mash.domain.workflow import ContactStatus
-from mash.intake.models import Contact, ContactPerson, StatusChange
+from mash.intake.models import Consent, Contact, ContactPerson, StatusChange
+from mash.partnership.services import deadline
 from mash.people.models import SOCIAL_WORK_KINDS, Involvement, InvolvementKind, Person, Relationship
 from mash.people.services import SearchQuery, find_candidates, history_warnings
+from mash.sharing.models import (
+    ConsentOverride,
+    Escalation,
+    InformationItem,
+    InformationRequest,
+    ItemKind,
+    PendingEnquiry,
+    RequestNotice,
+    RequestStatus,
+    SharingLogEntry,
+)
+from mash.sharing.services import outbound_pack
+from mash.triage.models import RatingChange
 from mash.workqueue.models import Alert
 
 
@@ -67,6 +83,9 @@ def counts() -> dict[str, int]:
         "decisions": Decision.objects.count(),
         "users": User.objects.count(),
         "audit": AuditEvent.objects.count(),
+        "requests": InformationRequest.objects.count(),
+        "items": InformationItem.objects.count(),
+        "sharing_log": SharingLogEntry.objects.count(),
     }
 
 
@@ -131,7 +150,8 @@ def test_load_demo_builds_a_realistic_partnership():
     # Contacts in every state, made through the services (so every step is in the history).
     for status in ContactStatus:
         assert Contact.objects.filter(status=status).exists(), status
-    expected = {"recorded": 2, "awaiting_triage": 3, "triaged": 2, "awaiting_sign_off": 1, "challenged": 1, "signed_off": 1}
+    # History's contacts, plus the ones Stage 2 adds (six triaged, one signed off, one closed).
+    expected = {"recorded": 2, "awaiting_triage": 3, "triaged": 8, "awaiting_sign_off": 1, "challenged": 1, "signed_off": 2}
     for status, number in expected.items():
         assert Contact.objects.filter(status=status).count() == number, status
     closed = Contact.objects.filter(status=ContactStatus.CLOSED)
@@ -148,11 +168,12 @@ def test_load_demo_builds_a_realistic_partnership():
     now = timezone.now()
     assert Contact.objects.filter(status=ContactStatus.AWAITING_TRIAGE, triage_due_at__lt=now).exists()  # overdue
     assert all(c.received_at > now - timedelta(days=7) for c in Contact.objects.open())
-    red = Contact.objects.get(status=ContactStatus.TRIAGED, rag_rating__code="RED")
-    assert red.urgent_flags.exists()
+    red = (
+        Contact.objects.filter(status=ContactStatus.TRIAGED, rag_rating__code="RED", urgent_flags__isnull=False).distinct().get()
+    )
     assert Alert.objects.filter(contact=red, acknowledged_at__isnull=True).exists()
-    signed_off = Contact.objects.get(status=ContactStatus.SIGNED_OFF)
-    assert signed_off.letters.filter(sent_at__isnull=True).exists()
+    for signed_off in Contact.objects.filter(status=ContactStatus.SIGNED_OFF):
+        assert signed_off.letters.filter(sent_at__isnull=True).exists()
     assert ContactPerson.objects.filter(created_new_person=True).exists()
 
     # The recorded contact with a nickname, misspelt surname and swapped DOB finds the real child.
@@ -187,4 +208,119 @@ def test_load_demo_twice_does_not_duplicate():
     assert "Demo data already loaded" in output
     assert DEMO_PASSWORD in output
     assert counts() == before
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_load_demo_shows_stage2_in_every_state():
+    output = load_demo()
+    now = timezone.now()
+    requests = InformationRequest.objects.all()
+    decision_maker = User.objects.get(username="decider")
+
+    # Requests in every state, all sent after triage and never in the future.
+    for status in RequestStatus:
+        assert requests.filter(status=status).exists(), status
+    for info_request in requests.select_related("contact"):
+        assert info_request.requested_at <= now
+        assert info_request.contact.rating_changes.order_by("changed_at").first().changed_at <= info_request.requested_at
+        if info_request.opened_at:
+            assert info_request.requested_at <= info_request.opened_at <= now
+        if info_request.answered_at:
+            assert info_request.requested_at <= info_request.answered_at <= now
+    assert SharingLogEntry.objects.filter(occurred_at__gt=now).count() == 0
+    assert RequestNotice.objects.filter(created_at__gt=now).count() == 0
+
+    # 1. Just sent, not opened, due within the RED timescale from when they were sent.
+    just_sent = requests.filter(
+        status=RequestStatus.SENT, contact__rag_rating__code="RED", contact__urgent_flags__isnull=False
+    ).distinct()
+    assert {r.agency.kind for r in just_sent} >= {"police", "health", "education"}
+    for info_request in just_sent:
+        assert info_request.due_at > now > info_request.requested_at > now - timedelta(hours=4)
+        assert info_request.due_at == deadline(info_request.requested_at, info_request.contact.rag_rating.sharing_timescale())
+
+    # 2. Police answered with a sensitive item (and who holds it), an unverified item and a fact;
+    #    health is waiting on a named health visitor; education holds nothing.
+    sensitive = InformationItem.objects.filter(is_sensitive=True, shared_at__isnull=False)
+    assert sensitive.filter(text__contains="live operation").exclude(sensitive_holder="").exists()
+    nowak = sensitive.get(text__contains="live operation").response.request.contact
+    police = nowak.information_requests.get(agency__kind="police")
+    assert {item.kind for item in police.response.items.all()} == {ItemKind.UNVERIFIED, ItemKind.FACT}
+    assert police.response.analysis and police.response.recommendation
+    health = nowak.information_requests.get(agency__kind="health")
+    assert health.status == RequestStatus.DRAFTING and health.due_at > now
+    enquiry = PendingEnquiry.objects.get(request=health)
+    assert enquiry.is_outstanding and enquiry.from_name and "Health visitor" in enquiry.from_designation
+    assert nowak.information_requests.get(agency__kind="education").status == RequestStatus.NOTHING_HELD
+
+    # 3. Overdue requests chased by the scheduled task and by the decision maker; nothing overdue goes unchased.
+    overdue = requests.open().filter(due_at__lt=now)
+    assert overdue.exists()
+    assert not overdue.filter(chase_count=0).exists()
+    assert overdue.filter(chases__chased_by__isnull=True).exists()
+    assert overdue.filter(chases__chased_by=decision_maker).exists()
+    assert all(r.next_chase_at and r.last_chased_at <= now for r in overdue)
+
+    # 4. One escalation waiting for the manager; another answered, with the rating raised to RED and
+    #    the open requests brought forward, each agency told.
+    waiting = Escalation.objects.get(responded_at__isnull=True)
+    assert waiting.request.contact.rag_rating.code == "AMBER"
+    assert waiting.alert.acknowledged_at is None
+    answered = Escalation.objects.get(responded_at__isnull=False)
+    raised = answered.request.contact
+    assert raised.rag_rating.code == "RED"
+    change = RatingChange.objects.get(contact=raised, new_rag__code="RED", previous_rag__code="AMBER")
+    assert answered.raised_at <= answered.responded_at <= change.changed_at <= now
+    brought_forward = raised.information_requests.open()
+    assert brought_forward.count() >= 3 and brought_forward.filter(agency__kind="probation").exists()
+    for info_request in brought_forward:
+        assert info_request.due_at <= deadline(change.changed_at, change.new_rag.sharing_timescale())
+        assert info_request.due_at > now
+        assert info_request.notices.filter(kind=RequestNotice.Kind.DEADLINE_TIGHTENED).exists()
+
+    # 5. Consent refused: overridden by a manager (then requests went out), and a manager asked.
+    override = ConsentOverride.objects.get(contact__consent=Consent.REFUSED)
+    assert {b.code for b in override.lawful_bases.all()} == {"ca-1989-s47", "dpa-2018-sch1-para18", "uk-gdpr-6-1-e"}
+    assert override.recorded_by.role == Role.TEAM_MANAGER
+    assert override.contact.information_requests.filter(requested_at__gte=override.recorded_at).count() == 3
+    asked = Alert.objects.get(kind=Alert.Kind.CONSENT_OVERRIDE, acknowledged_at__isnull=True).contact
+    assert asked.consent == Consent.REFUSED and not asked.information_requests.exists()
+
+    # 6. A repeat contact: the requests name the previous Stage 2, answered by police and health and closed.
+    repeat = requests.filter(previous_stage2_at__isnull=False)
+    assert repeat.exists()
+    previous = repeat.first().previous_contact
+    assert previous.status == ContactStatus.CLOSED
+    assert repeat.first().previous_stage2_at == min(r.requested_at for r in previous.information_requests.all())
+    assert {r.agency.kind for r in previous.information_requests.answered()} == {"police", "health"}
+    assert "Previous Stage 2" in repeat.first().notices.get(kind=RequestNotice.Kind.NEW).message
+
+    # 7. The receiving team sees the transfer: redacted text, the notice that sensitive information is
+    #    held (and by whom), and nothing that stays inside the MASH.
+    receiving = User.objects.get(username="receiving")
+    transfer = (
+        transferred_contacts(receiving)
+        .filter(information_requests__isnull=False, status=ContactStatus.SIGNED_OFF)
+        .distinct()
+        .get()
+    )
+    assert transfer.decisions.get(review=Decision.Review.AGREED).outcome == Outcome.S17_ASSESSMENT
+    pack = outbound_pack(transfer)
+    police_section = next(s for s in pack.agencies if "Constabulary" in s.agency)
+    assert police_section.sensitive_held and police_section.sensitive_holders
+    assert police_section.items_kept_in_mash == 1  # the withheld item; the sensitive one is counted as "held"
+    assert any(item.redacted and "[redacted]" in item.text for item in police_section.items)
+    travelling = json.dumps(pack.as_dict())
+    for item in InformationItem.objects.filter(response__request__contact=transfer):
+        if not item.leaves_the_mash or item.redacted:
+            assert item.text not in travelling
+    assert "Gloria Fenton" not in travelling
+    kinds = set(transfer.sharing_log.values_list("kind", flat=True))
+    assert {SharingLogEntry.Kind.SHARED_ONWARD, SharingLogEntry.Kind.KEPT_IN_MASH, SharingLogEntry.Kind.REDACTED} <= kinds
+    assert transfer.information_requests.filter(status=RequestStatus.WITHDRAWN).exists()
+
+    # The loader's summary names the contacts to look at.
+    for contact in Contact.objects.filter(Q(information_requests__isnull=False) | Q(pk=asked.pk)).distinct():
+        assert contact.reference in output
     assert verify_chain().ok

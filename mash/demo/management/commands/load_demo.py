@@ -9,16 +9,23 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from mash.demo import history
+from mash.demo import history, stage2
 from mash.demo.builders import DEMO_PASSWORD, DemoUsers, build_partnership, build_users
 
 SIGN_IN_URL = "http://127.0.0.1:8000/"
 
 
+def stage2_loaded() -> bool:
+    from mash.sharing.models import InformationRequest
+
+    return InformationRequest.objects.exists()
+
+
 class Command(BaseCommand):
     help = (
         "Load the fictional Demoshire partnership: agencies, teams, one user per role, about 60 children in 25 families "
-        "with their social care and early help history, and contacts in every state of the workflow. Safe to run twice."
+        "with their social care and early help history, contacts in every state of the workflow, and multi-agency "
+        "information sharing (Stage 2) in every state. Safe to run twice."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -28,6 +35,13 @@ class Command(BaseCommand):
             users = build_users(DEMO_PASSWORD)
             if history.already_loaded():
                 self.stdout.write("Demo data already loaded")
+                if not stage2_loaded():
+                    self.stdout.write(
+                        self.style.WARNING(
+                            "This database was loaded before information sharing (Stage 2) was added to the demo: "
+                            "delete var/mash.sqlite3 and run `make run` again to see it."
+                        )
+                    )
             else:
                 summary = history.load(users, rng=random.Random(history.SEED))
                 contacts = ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(summary.contacts.items()))
@@ -38,6 +52,8 @@ class Command(BaseCommand):
                         f"({time.monotonic() - started:.1f}s)."
                     )
                 )
+                sharing = stage2.load(users)
+                self.stdout.write(self.style.SUCCESS(f"{sharing.line()} ({time.monotonic() - started:.1f}s in all)."))
         self.print_users(users)
 
     def print_users(self, users: DemoUsers) -> None:
