@@ -2,7 +2,18 @@ from django.contrib import admin
 
 from mash.core.admin import AuditedModelAdmin
 
-from .models import Agency, ClosureDay, ConcernCategory, LawfulBasis, LevelOfNeed, OfficeHours, Partnership, RagRating, Team, UrgentTrigger
+from .models import (
+    Agency,
+    ClosureDay,
+    ConcernCategory,
+    LawfulBasis,
+    LevelOfNeed,
+    OfficeHours,
+    Partnership,
+    RagRating,
+    Team,
+    UrgentTrigger,
+)
 
 
 @admin.register(Partnership)
