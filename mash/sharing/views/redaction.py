@@ -53,6 +53,8 @@ def _target(request: HttpRequest, rid: int, via: str, pk: int | None) -> Target:
         contact = contact_for(request.user, pk)
         info_request = get_object_or_404(InformationRequest.objects.select_related("agency", "contact"), pk=rid, contact=contact)
     elif via == "agency":
+        if not request.user.has_perm("sharing.view_agency_workspace"):
+            raise PermissionDenied
         info_request = request_for_agency(request.user, rid)
     else:
         raise Http404("No request found")
