@@ -128,7 +128,7 @@ def test_outsiders_get_404_on_every_mash_sharing_page(client, world, role):
 def test_agency_redaction_route_does_not_open_for_mash_staff(client, world):
     item = world["police"].response.items.get(is_sensitive=False)
     client.force_login(world["users"].manager)
-    assert client.get(reverse("sharing:agency-redact-item", args=[world["police"].pk, item.pk])).status_code == 404
+    assert client.get(reverse("sharing:agency-redact-item", args=[world["police"].pk, item.pk])).status_code == 403
 
 
 # --------------------------------------------------------------------------- sensitive information
