@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 
 from mash.audit.models import AuditEvent
+from mash.partnership.models import Agency, LawfulBasis
 from mash.sharing.models import InformationItem, InformationRequest, Redaction
 from tests import stage2
 
@@ -303,9 +304,73 @@ def test_roles_that_may_not_request_cannot_post_requests(client, world, role):
     s = world["open"]
     sign_in_as(client, world, role)
     before = InformationRequest.objects.count()
-    response = client.post(reverse("sharing:request", args=[s.contact.pk]), {"concern_summary": "Concern."})
+    probation = Agency.objects.get(name="Demoshire Probation Delivery Unit")
+    valid = {
+        f"ask_{probation.pk}": "on",
+        f"question_{probation.pk}": "Is either adult known to probation?",
+        "concern_summary": "Concern.",
+        "lawful_bases": [LawfulBasis.objects.get(code="ca-1989-s47").pk],
+    }
+    response = client.post(reverse("sharing:request", args=[s.contact.pk]), valid)
     assert response.status_code in (403, 404)
     assert InformationRequest.objects.count() == before
+
+
+def test_the_same_valid_request_post_succeeds_for_a_decision_maker(client, world):
+    """The control for the test above: the form it posts is a valid one."""
+    s = world["open"]
+    sign_in_as(client, world, "decision_maker")
+    probation = Agency.objects.get(name="Demoshire Probation Delivery Unit")
+    response = client.post(
+        reverse("sharing:request", args=[s.contact.pk]),
+        {
+            f"ask_{probation.pk}": "on",
+            f"question_{probation.pk}": "Is either adult known to probation?",
+            "concern_summary": "Concern.",
+            "lawful_bases": [LawfulBasis.objects.get(code="ca-1989-s47").pk],
+        },
+    )
+    assert response.status_code == 302
+    assert InformationRequest.objects.filter(contact=s.contact, agency=probation).exists()
+
+
+@pytest.mark.parametrize("role", ["officer", "decision_maker", "manager", "police", "health", "receiving", "dpo", "administrator"])
+def test_only_the_agency_asked_can_mark_its_enquiry_received(client, world, role):
+    s = world["open"]
+    enquiry = s.enquiry
+    sign_in_as(client, world, role)
+    response = client.post(reverse("sharing:agency-enquiry-received", args=[enquiry.request_id, enquiry.pk]))
+    assert response.status_code in (403, 404), (role, response.status_code)
+    enquiry.refresh_from_db()
+    assert enquiry.received_at is None
+
+
+def test_the_agency_asked_marks_its_own_enquiry_received(client, world):
+    enquiry = world["open"].enquiry
+    sign_in_as(client, world, "education")
+    response = client.post(reverse("sharing:agency-enquiry-received", args=[enquiry.request_id, enquiry.pk]))
+    assert response.status_code == 302
+    enquiry.refresh_from_db()
+    assert enquiry.received_at is not None
+
+
+@pytest.mark.parametrize("role", ["officer", "police", "receiving", "dpo", "administrator"])
+def test_only_decision_makers_and_managers_can_chase(client, world, role):
+    s = world["open"]
+    open_request = s.contact.information_requests.open().first()
+    sign_in_as(client, world, role)
+    response = client.post(reverse("sharing:chase", args=[s.contact.pk, open_request.pk]))
+    assert response.status_code in (403, 404), (role, response.status_code)
+    assert not open_request.chases.exists()
+
+
+@pytest.mark.parametrize("role", ["police", "receiving", "dpo", "administrator"])
+def test_outsiders_cannot_ask_a_manager_about_consent(client, world, role):
+    s = world["open"]
+    sign_in_as(client, world, role)
+    response = client.post(reverse("sharing:consent-ask", args=[s.contact.pk]), {"note": "x"})
+    assert response.status_code in (403, 404), (role, response.status_code)
+    assert not s.contact.alerts.filter(kind="consent_override").exists()
 
 
 @pytest.mark.parametrize("role", ["health", "decision_maker", "officer", "receiving"])

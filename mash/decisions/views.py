@@ -10,7 +10,7 @@ from mash.core.access import contact_for
 from mash.core.views_helpers import error_list
 from mash.domain.workflow import TransitionRefused
 from mash.intake.services import view_contact
-from mash.sharing.services import request_rows
+from mash.sharing.services import outstanding_requests
 
 from . import services
 from .forms import LetterSentForm, RecommendationForm, ReviewForm
@@ -44,7 +44,7 @@ def recommend(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "previous": previous,
             # Stage 2 still outstanding: a warning for the decision maker, never a block.
-            "outstanding": [row for row in request_rows(contact) if row.request.is_open or row.outstanding_enquiries],
+            "outstanding": outstanding_requests(contact),
             "errors": error_list(form) if form.is_bound else [],
             "nav": "contacts",
         },

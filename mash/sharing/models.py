@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from mash.domain.sharing import is_overdue
+
 
 class RequestStatus(models.TextChoices):
     SENT = "sent", "Sent, not opened yet"
@@ -93,7 +95,11 @@ class InformationRequest(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.due_at < timezone.now()
+        return self.is_open and is_overdue(self.due_at, timezone.now())
+
+    @property
+    def answered_late(self) -> bool:
+        return self.answered_at is not None and self.answered_at > self.due_at
 
 
 class ItemKind(models.TextChoices):

@@ -7,7 +7,7 @@ sharing-log entry in the same transaction as the change.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mash.audit import services as audit
+from mash.core.access import requests_for_agency, visible_contacts
 from mash.domain import sharing as rules
 from mash.domain.redaction import redaction_problems
 from mash.domain.workflow import ContactStatus
@@ -33,6 +34,7 @@ from .models import (
     Escalation,
     InformationItem,
     InformationRequest,
+    ItemKind,
     PendingEnquiry,
     Redaction,
     RequestNotice,
@@ -51,10 +53,9 @@ MASH_DECISION_MAKERS = "MASH decision makers"
 
 # Stage 2 runs between triage and the recommendation; a challenged recommendation reopens it.
 REQUESTABLE_STATUSES = frozenset({ContactStatus.TRIAGED, ContactStatus.CHALLENGED})
+# Agencies answer, and redact what they shared, until the outcome is signed off and leaves the MASH.
 ANSWERABLE_STATUSES = frozenset({ContactStatus.TRIAGED, ContactStatus.CHALLENGED, ContactStatus.AWAITING_SIGN_OFF})
-REDACTABLE_STATUSES = frozenset(
-    {ContactStatus.TRIAGED, ContactStatus.CHALLENGED, ContactStatus.AWAITING_SIGN_OFF}
-)
+REDACTABLE_STATUSES = ANSWERABLE_STATUSES
 
 
 class SharingRefused(Exception):
@@ -62,10 +63,6 @@ class SharingRefused(Exception):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _agency_name(agency: Agency | None) -> str:
-    return agency.name if agency is not None else MASH
 
 
 def _log(
@@ -265,8 +262,21 @@ def override_consent(
     return override
 
 
+def open_consent_alert(contact: Contact) -> Alert | None:
+    return (
+        contact.alerts.filter(kind=Alert.Kind.CONSENT_OVERRIDE, acknowledged_at__isnull=True)
+        .select_related("raised_by")
+        .order_by("-raised_at")
+        .first()
+    )
+
+
 def ask_manager_about_consent(contact: Contact, actor: User, *, note: str = "", request: HttpRequest | None = None) -> Alert:
-    if contact.alerts.filter(kind=Alert.Kind.CONSENT_OVERRIDE, acknowledged_at__isnull=True).exists():
+    if not actor.has_perm("sharing.review_consent"):
+        raise SharingRefused("Your role does not allow you to ask for a decision on consent.")
+    if consent_position(contact).sharing_permitted:
+        raise SharingRefused("Sharing is already permitted: consent was given or a manager has recorded the override.")
+    if open_consent_alert(contact) is not None:
         raise SharingRefused("A team manager has already been asked and has not answered yet.")
     with transaction.atomic():
         alert = Alert.objects.create(
@@ -281,6 +291,32 @@ def ask_manager_about_consent(contact: Contact, actor: User, *, note: str = "", 
 
 
 # --------------------------------------------------------------------------- requesting
+
+
+def may_request(contact: Contact, user: User) -> bool:
+    return user.has_perm("sharing.request_information") and ContactStatus(contact.status) in REQUESTABLE_STATUSES
+
+
+def remaining_agencies(contact: Contact) -> QuerySet[Agency]:
+    """Partner agencies not yet asked about this contact (a withdrawn request may be sent again)."""
+    asked = contact.information_requests.exclude(status=RequestStatus.WITHDRAWN).values_list("agency_id", flat=True)
+    return requestable_agencies().exclude(pk__in=list(asked))
+
+
+def stage2_actions(contact: Contact, user: User) -> dict[str, bool]:
+    """What the Stage 2 pages offer this user now (never re-stated in views or templates)."""
+    from mash.intake.services import available_actions
+
+    return {
+        "can_request": may_request(contact, user) and remaining_agencies(contact).exists(),
+        "can_chase": user.has_perm("sharing.chase_request"),
+        "can_withdraw": user.has_perm("sharing.request_information"),
+        "can_respond_to_escalations": user.has_perm("sharing.respond_to_escalation"),
+        "sees_escalation_detail": user.has_perm("sharing.view_escalation_detail"),
+        "can_preview": user.has_perm("sharing.preview_outbound"),
+        "can_read_log": user.has_perm("sharing.view_contact_sharing_log"),
+        "can_rerate": available_actions(contact, user)["can_rerate"],
+    }
 
 
 def request_deadline(contact: Contact, sent_at: datetime) -> datetime:
@@ -355,8 +391,8 @@ def send_requests(
             f"Consent was {position.consent_label.lower()}: a team manager must record the lawful basis and the "
             "rationale for sharing without consent before requests go out."
         )
-    already = set(contact.information_requests.exclude(status=RequestStatus.WITHDRAWN).values_list("agency_id", flat=True))
-    duplicates = [spec.agency.name for spec in specs if spec.agency.pk in already]
+    remaining = set(remaining_agencies(contact).values_list("pk", flat=True))
+    duplicates = [spec.agency.name for spec in specs if spec.agency.pk not in remaining]
     if duplicates:
         raise SharingRefused(f"Already asked: {', '.join(duplicates)}. Chase the open request instead.")
     now = timezone.now()
@@ -459,20 +495,38 @@ def withdraw_request(
 # --------------------------------------------------------------------------- the agency's side
 
 
-def view_request(actor: User, info_request: InformationRequest, *, request: HttpRequest | None = None) -> None:
-    """An agency user's every view of a child's information is an audit event; the first opens the request."""
+def view_request(
+    actor: User, info_request: InformationRequest, *, opens: bool = True, what: str = "information request",
+    request: HttpRequest | None = None,
+) -> None:
+    """An agency user's every view of a child's information is an audit event.
+
+    The agency's first view opens the request and reads its notices; looking back at an old
+    request (`opens=False`) changes nothing but is still recorded.
+    """
     with transaction.atomic():
-        if actor.is_partner and info_request.status == RequestStatus.SENT:
-            info_request.status = RequestStatus.OPENED
-            info_request.opened_at = timezone.now()
-            info_request.save(update_fields=["status", "opened_at"])
+        if opens and actor.is_partner:
+            if info_request.status == RequestStatus.SENT:
+                info_request.status = RequestStatus.OPENED
+                info_request.opened_at = timezone.now()
+                info_request.save(update_fields=["status", "opened_at"])
+            RequestNotice.objects.filter(request=info_request, read_at__isnull=True).update(read_at=timezone.now(), read_by=actor)
         audit.record(
             actor,
             "request.viewed",
             info_request,
-            summary=f"Viewed the information request {info_request.contact.reference} to {info_request.agency}",
+            summary=f"Viewed the {what} {info_request.contact.reference} to {info_request.agency}",
             request=request,
         )
+
+
+def view_agency_queue(actor: User, queue: AgencyQueue, *, request: HttpRequest | None = None) -> None:
+    """The agency's queue names children; listing them is recorded like opening them."""
+    shown = [row.request.contact.reference for row in (*queue.to_answer, *queue.answered)]
+    audit.record(
+        actor, "requests.listed", None, object_type="sharing.informationrequest",
+        summary=f"Listed {len(shown)} requests to {actor.agency}" + (f": {', '.join(shown)}" if shown else ""), request=request,
+    )
 
 
 def _require_own_agency(actor: User, info_request: InformationRequest) -> None:
@@ -480,11 +534,19 @@ def _require_own_agency(actor: User, info_request: InformationRequest) -> None:
         raise SharingRefused("Only a practitioner of the agency asked can answer this request.")
 
 
-def _require_answerable(info_request: InformationRequest) -> None:
+def closed_reason(info_request: InformationRequest) -> str:
+    """Why the agency can no longer add to this request, or "" while it can."""
     if info_request.status == RequestStatus.WITHDRAWN:
-        raise SharingRefused("This request has been withdrawn.")
+        return "This request has been withdrawn: the MASH no longer needs an answer."
     if ContactStatus(info_request.contact.status) not in ANSWERABLE_STATUSES:
-        raise SharingRefused("The MASH has made its decision on this contact; it no longer takes information for it.")
+        return "The MASH has made its decision on this contact; it no longer takes information for it."
+    return ""
+
+
+def _require_answerable(info_request: InformationRequest) -> None:
+    reason = closed_reason(info_request)
+    if reason:
+        raise SharingRefused(reason)
 
 
 @dataclass
@@ -501,7 +563,7 @@ def item_problems(item: ItemInput) -> list[str]:
     problems = []
     if not item.text.strip():
         problems.append("Enter what the agency holds.")
-    if item.kind not in {"fact", "opinion", "unverified"}:
+    if item.kind not in ItemKind.values:
         problems.append("Say whether it is a fact, an opinion, or unverified or hearsay.")
     if item.is_sensitive and not item.sensitive_holder.strip():
         problems.append("Say who holds the sensitive information, so the assessing social worker can ask them.")
@@ -644,6 +706,7 @@ def record_pending_enquiry(
 
 def enquiry_received(enquiry: PendingEnquiry, actor: User, *, request: HttpRequest | None = None) -> PendingEnquiry:
     _require_own_agency(actor, enquiry.request)
+    _require_answerable(enquiry.request)
     if enquiry.received_at is not None:
         raise SharingRefused("This enquiry is already marked as answered.")
     with transaction.atomic():
@@ -717,7 +780,10 @@ def tighten_deadlines(contact: Contact, previous: RagRating | None, new: RagRati
     for info_request in contact.information_requests.open().select_related("agency"):
         before = info_request.due_at
         info_request.due_at = rules.tightened(before, candidate)
-        info_request.next_chase_at = None if info_request.due_at > now else info_request.next_chase_at
+        if info_request.last_chased_at is not None:
+            # Chased under the old deadline: chase again once the new one has passed, and not
+            # before the chase interval is up (the agency has just been told to expedite).
+            info_request.next_chase_at = max(info_request.due_at, info_request.next_chase_at or info_request.due_at)
         info_request.save(update_fields=["due_at", "next_chase_at"])
         if info_request.due_at < before:
             message = (f"{contact.reference} raised from {previous} to {new}: please expedite. "
@@ -767,10 +833,7 @@ def chase_overdue_requests(now: datetime | None = None) -> list[Chase]:
     """Run by the scheduled task: chase each overdue request once, then again each chase interval."""
     now = now or timezone.now()
     chased = []
-    overdue = InformationRequest.objects.open().filter(due_at__lt=now).filter(
-        Q(last_chased_at__isnull=True) | Q(next_chase_at__lte=now)
-    ).select_related("agency", "contact")
-    for info_request in overdue:
+    for info_request in InformationRequest.objects.open().filter(due_at__lt=now).select_related("agency", "contact"):
         if rules.chase_is_due(info_request.due_at, info_request.last_chased_at, info_request.next_chase_at, now):
             chased.append(chase(info_request, None))
     return chased
@@ -785,6 +848,7 @@ class RequestRow:
     overdue: bool
     due_soon: bool
     outstanding_enquiries: int
+    child: ContactPerson | None = None
 
 
 def _warning() -> timedelta:
@@ -812,13 +876,6 @@ def request_rows(contact: Contact) -> list[RequestRow]:
     return _rows(contact.information_requests.select_related("agency", "requested_by", "answered_by").prefetch_related("pending_enquiries", "lawful_bases"))
 
 
-def agency_requests(user: User) -> QuerySet[InformationRequest]:
-    """The one filter for the agency workspace: requests addressed to the user's own agency."""
-    from mash.core.access import requests_for_agency
-
-    return requests_for_agency(user)
-
-
 @dataclass(frozen=True)
 class AgencyQueue:
     to_answer: list[RequestRow]
@@ -826,24 +883,31 @@ class AgencyQueue:
     notices: list[RequestNotice]
 
 
+def _with_child(rows: list[RequestRow]) -> list[RequestRow]:
+    """Name the child on each row, from the prefetched people, so the agency can find them."""
+    return [
+        replace(row, child=next((p for p in row.request.contact.people.all() if p.role == ContactPerson.Role.SUBJECT_CHILD), None))
+        for row in rows
+    ]
+
+
 def agency_queue(user: User) -> AgencyQueue:
-    requests = agency_requests(user).select_related("contact", "contact__rag_rating", "agency").prefetch_related("pending_enquiries", "contact__people")
+    requests = requests_for_agency(user).select_related("contact", "contact__rag_rating", "agency").prefetch_related("pending_enquiries", "contact__people")
     since = timezone.now() - timedelta(days=30)
     return AgencyQueue(
-        to_answer=_rows(requests.open().order_by("due_at")),
-        answered=_rows(requests.answered().filter(answered_at__gte=since).order_by("-answered_at")),
-        notices=list(RequestNotice.objects.filter(request__in=agency_requests(user), read_at__isnull=True).select_related("request", "request__contact")[:50]),
+        to_answer=_with_child(_rows(requests.open().order_by("due_at"))),
+        answered=_with_child(_rows(requests.answered().filter(answered_at__gte=since).order_by("-answered_at"))),
+        notices=list(RequestNotice.objects.filter(request__in=requests_for_agency(user), read_at__isnull=True).select_related("request", "request__contact")[:50]),
     )
 
 
-def mark_notices_read(user: User, info_request: InformationRequest) -> None:
-    RequestNotice.objects.filter(request=info_request, read_at__isnull=True).update(read_at=timezone.now(), read_by=user)
+def outstanding_requests(contact: Contact) -> list[RequestRow]:
+    """What is still awaited before the decision: open requests, and answers with enquiries pending."""
+    return [row for row in request_rows(contact) if row.request.is_open or (row.request.is_answered and row.outstanding_enquiries)]
 
 
 def requests_needing_attention(user: User) -> list[RequestRow]:
     """For decision makers and managers: open requests due soon or overdue, soonest first."""
-    from mash.core.access import visible_contacts
-
     now = timezone.now()
     horizon = now + _warning()
     requests = (
@@ -876,20 +940,32 @@ def stage2_progress(contact: Contact) -> Stage2Progress:
     return Stage2Progress(
         asked=len(requests),
         answered=sum(1 for r in requests if r.is_answered),
-        overdue=sum(1 for r in requests if r.is_open and r.due_at < now),
+        overdue=sum(1 for r in requests if r.is_open and rules.is_overdue(r.due_at, now)),
     )
 
 
 # --------------------------------------------------------------------------- redaction
 
 
+def redaction_closed_reason(response: AgencyResponse) -> str:
+    """Why nothing in this response can be redacted now, or "" while it can."""
+    if ContactStatus(response.request.contact.status) not in REDACTABLE_STATUSES:
+        return "Redaction happens before the information leaves the MASH; this outcome has been signed off."
+    if not response.is_submitted:
+        return "Only a sent response can be redacted."
+    return ""
+
+
+def may_redact(user: User, response: AgencyResponse) -> bool:
+    return user.has_perm("sharing.redact", response) and not redaction_closed_reason(response)
+
+
 def _require_redactable(actor: User, response: AgencyResponse) -> None:
     if not actor.has_perm("sharing.redact", response):
         raise SharingRefused("Only the agency that shared the information, or a MASH team manager, can redact it.")
-    if ContactStatus(response.request.contact.status) not in REDACTABLE_STATUSES:
-        raise SharingRefused("Redaction happens before the information leaves the MASH; this outcome has been signed off.")
-    if not response.is_submitted:
-        raise SharingRefused("Only a sent response can be redacted.")
+    reason = redaction_closed_reason(response)
+    if reason:
+        raise SharingRefused(reason)
 
 
 def redact_item(item: InformationItem, actor: User, *, redacted: str, reason: str, request: HttpRequest | None = None) -> Redaction:
@@ -897,6 +973,8 @@ def redact_item(item: InformationItem, actor: User, *, redacted: str, reason: st
     _require_redactable(actor, response)
     if item.is_sensitive:
         raise SharingRefused("Sensitive information never leaves the MASH, so it needs no redaction.")
+    if item.withheld:
+        raise SharingRefused("This item is kept inside the MASH, so it needs no redaction.")
     if not reason.strip():
         raise SharingRefused("Say why this is redacted.")
     problems = redaction_problems(item.text, redacted)
@@ -964,6 +1042,7 @@ def _record_redaction(
 @dataclass(frozen=True)
 class OutboundItem:
     kind: str
+    kind_code: str
     text: str
     source: str
     recorded_on: Any
@@ -1039,21 +1118,24 @@ class OutboundPack:
         }
 
 
+def submitted_responses(contact: Contact) -> QuerySet[AgencyResponse]:
+    """The answers agencies have sent for this contact (drafts and withdrawn requests left out)."""
+    return (
+        AgencyResponse.objects.filter(request__contact=contact, submitted_at__isnull=False)
+        .exclude(request__status=RequestStatus.WITHDRAWN)
+        .select_related("request__agency")
+    )
+
+
 def outbound_pack(contact: Contact) -> OutboundPack:
     from mash.decisions.services import agreed_decision
 
     sections = []
-    responses = (
-        AgencyResponse.objects.filter(request__contact=contact, submitted_at__isnull=False)
-        .exclude(request__status=RequestStatus.WITHDRAWN)
-        .select_related("request__agency")
-        .prefetch_related("items")
-        .order_by("request__agency__name")
-    )
+    responses = submitted_responses(contact).prefetch_related("items").order_by("request__agency__name")
     for response in responses:
         shared = [item for item in response.items.all() if item.shared_at is not None]
         travelling = [
-            OutboundItem(item.get_kind_display(), item.travelling_text(), item.source, item.recorded_on, item.redacted)
+            OutboundItem(item.get_kind_display(), item.kind, item.travelling_text(), item.source, item.recorded_on, item.redacted)
             for item in shared
             if item.leaves_the_mash
         ]
@@ -1082,9 +1164,7 @@ def release_to_receiving_team(contact: Contact, decision: Decision, actor: User,
             withdraw_request(info_request, None, reason="The MASH has made its decision on this contact.", request=request)
         if team is None:
             return
-        for response in AgencyResponse.objects.filter(request__contact=contact, submitted_at__isnull=False).exclude(
-            request__status=RequestStatus.WITHDRAWN
-        ).select_related("request__agency"):
+        for response in submitted_responses(contact).prefetch_related("items", "request__lawful_bases"):
             agency = response.request.agency
             items = [item for item in response.items.all() if item.shared_at is not None]
             bases = list(response.request.lawful_bases.all())
@@ -1111,6 +1191,36 @@ def release_to_receiving_team(contact: Contact, decision: Decision, actor: User,
                      why=("; ".join(reasons)).capitalize() + ".",
                      info_request=response.request)
         audit.record(actor, "transfer.released", contact, summary=f"Information on {contact.reference} released to {team}", request=request)
+
+
+def transfers_for(user: User) -> QuerySet[Contact]:
+    """Contacts sent to the user's team, newest sign-off first, with the child and the outcome."""
+    from django.db.models import F, OuterRef, Prefetch, Subquery
+
+    from mash.core.access import transferred_contacts
+    from mash.decisions.models import Decision
+
+    agreed = Decision.objects.filter(review=Decision.Review.AGREED, contact=OuterRef("pk")).order_by("-reviewed_at", "-id")
+    return (
+        transferred_contacts(user)
+        .select_related("rag_rating")
+        .prefetch_related(
+            Prefetch("people", queryset=ContactPerson.objects.filter(role=ContactPerson.Role.SUBJECT_CHILD), to_attr="children")
+        )
+        .annotate(
+            transfer_signed_off_at=Subquery(agreed.values("reviewed_at")[:1]),
+            transfer_outcome=Subquery(agreed.values("outcome")[:1]),
+        )
+        .order_by(F("transfer_signed_off_at").desc(nulls_last=True), "-pk")
+    )
+
+
+def view_transfer_list(actor: User, contacts: Sequence[Contact], *, page: int, request: HttpRequest | None = None) -> None:
+    references = ", ".join(contact.reference for contact in contacts) or "none"
+    audit.record(
+        actor, "transfer.listed", None,
+        summary=f"Viewed the transfers to {actor.team or 'no team'} (page {page}: {references})", request=request,
+    )
 
 
 def view_transfer(actor: User, contact: Contact, *, what: str = "transfer", request: HttpRequest | None = None) -> None:
@@ -1153,6 +1263,14 @@ def search_sharing_log(actor: User, criteria: LogSearch, *, request: HttpRequest
     described = ", ".join(f"{k}={v}" for k, v in criteria.__dict__.items() if v not in (None, ""))
     audit.record(actor, "sharing_log.searched", None, summary=f"Searched the sharing log ({described or 'everything'})", request=request)
     return entries
+
+
+def export_sharing_log(actor: User, entries: QuerySet[SharingLogEntry], *, request: HttpRequest | None = None) -> None:
+    count = entries.count()
+    audit.record(
+        actor, "sharing_log.exported", None,
+        summary=f"Downloaded {count} sharing log entr{'y' if count == 1 else 'ies'} as CSV", request=request,
+    )
 
 
 def contact_sharing_log(actor: User, contact: Contact, *, request: HttpRequest | None = None) -> QuerySet[SharingLogEntry]:

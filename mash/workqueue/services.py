@@ -80,7 +80,8 @@ def _request_task(row: RequestRow) -> str:
     if request.chase_count:
         task += f", chased {request.chase_count} time{'s' if request.chase_count != 1 else ''}"
     if row.outstanding_enquiries:
-        task += f", {row.outstanding_enquiries} enquiry pending inside the agency"
+        n = row.outstanding_enquiries
+        task += f", {n} {'enquiry' if n == 1 else 'enquiries'} pending inside the agency"
     return task
 
 

@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from mash.sharing.services import agency_queue, view_agency_queue
+
 from .services import AlertRefused, acknowledge_alert, open_alerts, queues_for
 
 
@@ -12,9 +14,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"queues": queues_for(request.user), "alerts": open_alerts(request.user), "nav": "home"}
     if request.user.has_perm("sharing.view_agency_workspace"):
         # Partner practitioners: the requests addressed to their own agency (sharing/agency/queue.html).
-        from mash.sharing.views.agency import agency_queue_context
-
-        context.update(agency_queue_context(request.user))
+        context["agency_queue"] = agency_queue(request.user)
+        view_agency_queue(request.user, context["agency_queue"], request=request)
     return render(request, "workqueue/home.html", context)
 
 

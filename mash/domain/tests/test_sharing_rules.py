@@ -80,14 +80,9 @@ def test_it_is_chased_again_only_when_the_chase_interval_has_passed():
     assert not chase_is_due(due, chased, NOW + timedelta(minutes=1), NOW)
     assert chase_is_due(due, chased, NOW, NOW)
     assert chase_is_due(due, chased, NOW - timedelta(minutes=1), NOW)
-    # Chased, but no next chase set (a tightened deadline cleared it): not again until one is set.
+    # Chased, but no next chase recorded: the service always sets one when it chases.
     assert not chase_is_due(due, chased, None, NOW)
 
-
-@given(MOMENTS, st.none() | MOMENTS, st.none() | MOMENTS, MOMENTS)
-def test_chase_is_due_matches_its_definition(due, last, next_chase, now):
-    expected = now > due and (last is None or (next_chase is not None and now >= next_chase))
-    assert chase_is_due(due, last, next_chase, now) == expected
 
 
 # -- who may see sensitive information ---------------------------------------------------------
@@ -115,16 +110,6 @@ def test_roles_outside_the_decision_never_see_sensitive_even_in_the_holding_agen
 def test_a_partner_without_an_agency_sees_nothing_sensitive():
     assert not may_see_sensitive("partner_practitioner", None, OWN)
 
-
-@given(st.sampled_from(list(Role.values)), st.none() | st.integers(1, 5), st.integers(1, 5))
-def test_may_see_sensitive_property(role, user_agency, holder):
-    seen = may_see_sensitive(role, user_agency, holder)
-    if role in DECISION_ROLES:
-        assert seen
-    elif role == "partner_practitioner":
-        assert seen == (user_agency == holder)
-    else:
-        assert not seen
 
 
 # -- consent and the manager's override ---------------------------------------------------------

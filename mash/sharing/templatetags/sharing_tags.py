@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from mash.sharing.models import ItemKind
 
 register = template.Library()
 
@@ -12,6 +16,15 @@ register = template.Library()
 @register.filter
 def can_see_sensitive(user: Any, item: Any) -> bool:
     return bool(user.has_perm("sharing.view_sensitive", item))
+
+
+KIND_COLOURS = {ItemKind.FACT: "blue", ItemKind.OPINION: "purple", ItemKind.UNVERIFIED: "yellow"}
+
+
+@register.simple_tag
+def kind_tag(kind: str) -> SafeString:
+    """Fact, professional opinion or unverified/hearsay, told apart at a glance (seed 002 App. F)."""
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', KIND_COLOURS.get(kind, "grey"), ItemKind(kind).label)
 
 
 @register.inclusion_tag("sharing/includes/item.html", takes_context=True)

@@ -931,3 +931,67 @@ def test_working_calendar_is_the_partnerships(users):
     calendar = working_calendar()
     assert calendar.hours_for(4).closes.hour == 17 and calendar.hours_for(0).closes.minute == 30
     assert not calendar.is_working_day(date(2026, 11, 14))
+
+
+# --------------------------------------------------------------------------- review mends
+
+
+def test_a_request_chased_before_its_deadline_tightened_is_chased_again_when_the_new_one_passes(users):
+    contact, (police,) = asked_at(users, MONDAY_10, agencies=["police"])
+    with at(london(2026, 11, 9, 11, 0)):
+        services.chase(police, users.decision_maker)  # by hand, before the deadline
+    with at(london(2026, 11, 9, 11, 30)):
+        change_rating(fresh(contact), users.manager, level=level(4), rag=rag("RED"), reason="Escalated.")
+    police.refresh_from_db()
+    assert police.due_at == london(2026, 11, 9, 15, 30)  # 4 working hours from 11:30
+    assert police.next_chase_at == police.due_at
+    with at(london(2026, 11, 9, 15, 29)):
+        assert services.chase_overdue_requests() == []
+    with at(london(2026, 11, 9, 15, 31)):
+        assert [c.request for c in services.chase_overdue_requests()] == [police]
+
+
+def test_a_manager_is_asked_about_consent_only_when_sharing_needs_their_decision(users):
+    given = stage2.triaged_contact(users, consent="given")
+    with pytest.raises(SharingRefused, match="already permitted"):
+        services.ask_manager_about_consent(given, users.decision_maker)
+    refused = stage2.triaged_contact(users, surname="Refusedchild", consent="refused", override=False)
+    with pytest.raises(SharingRefused, match="role"):
+        services.ask_manager_about_consent(refused, users.police)
+    services.ask_manager_about_consent(refused, users.officer)
+    assert refused.alerts.filter(kind=Alert.Kind.CONSENT_OVERRIDE).count() == 1
+
+
+def test_a_withdrawn_request_takes_no_more_enquiry_updates(users):
+    _, (police,) = asked_at(users, MONDAY_10, agencies=["police"])
+    with at(MONDAY_10 + timedelta(minutes=10)):
+        enquiry = services.record_pending_enquiry(
+            police, users.police, requested_at=MONDAY_10, from_name="PC Dunn", from_designation="Intelligence officer"
+        )
+        services.withdraw_request(police, users.decision_maker, reason="Not needed after all.")
+        with pytest.raises(SharingRefused, match="withdrawn"):
+            services.enquiry_received(fresh(enquiry), users.police)
+    assert fresh(enquiry).received_at is None
+    # A withdrawn request is not "outstanding" for the decision, whatever enquiries it had.
+    assert services.outstanding_requests(police.contact) == []
+
+
+def test_an_item_kept_inside_the_mash_cannot_be_redacted(users):
+    _, (police,) = asked_at(users, MONDAY_10, agencies=["police"])
+    with at(MONDAY_10 + timedelta(minutes=10)):
+        answer(police, users.police, [item("Known to police for shoplifting in 2019.")])
+    shared = fresh(police).response.items.get()
+    services.withhold_item(shared, users.manager, reason="Not relevant to the referral.")
+    with pytest.raises(SharingRefused, match="kept inside"):
+        services.redact_item(fresh(shared), users.police, redacted="Known to police for [redacted].", reason="Old.")
+
+
+def test_information_found_after_nothing_held_replaces_that_answer(users):
+    _, (police,) = asked_at(users, MONDAY_10, agencies=["police"])
+    with at(MONDAY_10 + timedelta(minutes=10)):
+        answer(police, users.police, [], nothing_held=True, analysis="", recommendation="")
+    assert fresh(police).status == RequestStatus.NOTHING_HELD
+    with at(MONDAY_10 + timedelta(minutes=40)):
+        answer(fresh(police), users.police, [item("A later check found a 2024 domestic incident.")])
+    assert fresh(police).status == RequestStatus.ANSWERED
+    assert fresh(police).response.nothing_held is False

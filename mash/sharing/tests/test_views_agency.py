@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from mash.audit.models import AuditEvent
 from mash.domain.workflow import ContactEvent
 from mash.intake.models import ContactPerson
 from mash.intake.services import link_to_existing, link_to_new_person
@@ -201,8 +202,10 @@ def test_a_sensitive_item_without_its_holder_is_refused_and_the_text_kept(client
     assert "Say who holds the sensitive information" in html
     assert "SENSITIVE-MARKER" in html and "ANALYSIS-KEPT" in html
     police_request.refresh_from_db()
-    assert police_request.status == RequestStatus.SENT
+    # Nothing saved, but showing the child's details again is itself a recorded view.
+    assert police_request.status == RequestStatus.OPENED
     assert not police_request.response.items.exists()
+    assert AuditEvent.objects.filter(action="request.viewed", object_id=str(police_request.pk)).exists()
 
 
 def test_sending_needs_an_analysis_and_a_recommendation(client, users):
@@ -273,7 +276,7 @@ def test_nothing_held_with_items_is_refused(client, users):
     html = client.post(request_url(police_request), answer_data(FACT, action="send", nothing_held="on")).content.decode()
     assert "You said nothing is held but also entered information" in html
     police_request.refresh_from_db()
-    assert police_request.status == RequestStatus.SENT
+    assert police_request.status == RequestStatus.OPENED
 
 
 def test_withdrawn_request_is_read_only_with_its_reason(client, users):

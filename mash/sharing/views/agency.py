@@ -7,7 +7,6 @@ view of a child's details is audited by `services.view_request`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -16,15 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from mash.audit import services as audit
 from mash.core.access import request_for_agency
 from mash.core.views_helpers import error_list, without_errors
-from mash.domain.workflow import ContactStatus
 from mash.intake.models import ContactPerson
 from mash.partnership.services import require_partnership
 from mash.sharing import services
 from mash.sharing.forms.agency import EscalationForm, ItemFormSet, PendingEnquiryForm, ResponseForm, item_initial
-from mash.sharing.models import InformationRequest, PendingEnquiry, RequestStatus
+from mash.sharing.models import InformationRequest, PendingEnquiry
 
 if TYPE_CHECKING:
     from mash.accounts.models import User
@@ -38,55 +35,17 @@ def _require_workspace(user: User) -> None:
         raise PermissionDenied
 
 
-def _subject_child(info_request: InformationRequest) -> ContactPerson | None:
-    """The first child the concern is about (uses the prefetched people when there are any)."""
-    return next((p for p in info_request.contact.people.all() if p.role == ContactPerson.Role.SUBJECT_CHILD), None)
-
-
 # --------------------------------------------------------------------------- the queue
-
-
-@dataclass(frozen=True)
-class QueueLine:
-    row: services.RequestRow
-    child: ContactPerson | None
-
-    @property
-    def request(self) -> InformationRequest:
-        return self.row.request
-
-
-def agency_queue_context(user: User) -> dict[str, Any]:
-    """What `sharing/agency/queue.html` needs: the agency home and the home page `/` both use it."""
-    queue = services.agency_queue(user)
-    return {
-        "agency_notices": queue.notices,
-        "agency_to_answer": [QueueLine(row, _subject_child(row.request)) for row in queue.to_answer],
-        "agency_answered": [QueueLine(row, _subject_child(row.request)) for row in queue.answered],
-    }
 
 
 def home(request: HttpRequest) -> HttpResponse:
     _require_workspace(request.user)
-    return render(request, "sharing/agency/home.html", {**agency_queue_context(request.user), "nav": NAV})
+    queue = services.agency_queue(request.user)
+    services.view_agency_queue(request.user, queue, request=request)
+    return render(request, "sharing/agency/home.html", {"agency_queue": queue, "nav": NAV})
 
 
 # --------------------------------------------------------------------------- one request
-
-
-def _answerable(info_request: InformationRequest) -> bool:
-    """Open or answered (more can follow), and the MASH has not made its decision yet."""
-    if info_request.status == RequestStatus.WITHDRAWN:
-        return False
-    return ContactStatus(info_request.contact.status) in services.ANSWERABLE_STATUSES
-
-
-def _redactable(user: User, info_request: InformationRequest, response: Any) -> bool:
-    return (
-        response.is_submitted
-        and ContactStatus(info_request.contact.status) in services.REDACTABLE_STATUSES
-        and user.has_perm("sharing.redact", response)
-    )
 
 
 def _people(info_request: InformationRequest) -> tuple[ContactPerson | None, list[ContactPerson]]:
@@ -117,7 +76,8 @@ def request_detail(request: HttpRequest, rid: int) -> HttpResponse:
     _require_workspace(request.user)
     info_request = request_for_agency(request.user, rid)
     response = info_request.response
-    answerable = _answerable(info_request)
+    closed_reason = services.closed_reason(info_request)
+    answerable = not closed_reason
     submitted = response.is_submitted
     form: ResponseForm | None = None
     items = None
@@ -131,7 +91,7 @@ def request_detail(request: HttpRequest, rid: int) -> HttpResponse:
 
     if request.method == "POST":
         if items is None:
-            messages.error(request, _closed_message(info_request))
+            messages.error(request, closed_reason)
             return redirect("sharing:agency-request", rid=info_request.pk)
         action = request.POST.get("action", "")
         if action == "add_item":
@@ -150,9 +110,8 @@ def request_detail(request: HttpRequest, rid: int) -> HttpResponse:
                 return redirect("sharing:agency-request", rid=info_request.pk)
         elif form is not None and _save_answer(request, info_request, form, items, send=action == "send"):
             return redirect("sharing:agency-request", rid=info_request.pk)
-    else:
-        services.view_request(request.user, info_request, request=request)
-        services.mark_notices_read(request.user, info_request)
+    # Shown again after a refused save too: every showing of the child's details is recorded.
+    services.view_request(request.user, info_request, request=request)
 
     child, others = _people(info_request)
     shared_items = list(response.items.filter(shared_at__isnull=False))
@@ -168,24 +127,18 @@ def request_detail(request: HttpRequest, rid: int) -> HttpResponse:
         "consent": services.consent_position(info_request.contact),
         "lawful_bases": info_request.lawful_bases.all(),
         "answerable": answerable,
-        "closed_message": "" if answerable else _closed_message(info_request),
+        "closed_message": closed_reason,
         "submitted": submitted,
         "form": form,
         "items": items,
         "shared_items": shared_items,
-        "redactable": _redactable(request.user, info_request, response),
+        "redactable": services.may_redact(request.user, response),
         "enquiries": info_request.pending_enquiries.all(),
         "escalations": info_request.escalations.all(),
         "errors": errors,
         "nav": NAV,
     }
     return render(request, "sharing/agency/request.html", context)
-
-
-def _closed_message(info_request: InformationRequest) -> str:
-    if info_request.status == RequestStatus.WITHDRAWN:
-        return "This request has been withdrawn: the MASH no longer needs an answer."
-    return "The MASH has made its decision on this contact; it no longer takes information for it."
 
 
 def _save_answer(request: HttpRequest, info_request: InformationRequest, form: ResponseForm, items: Any, *, send: bool) -> bool:
@@ -252,20 +205,11 @@ def previous_response(request: HttpRequest, rid: int) -> HttpResponse:
     """What this agency shared at the previous Stage 2 for the same child, to update rather than redo."""
     _require_workspace(request.user)
     info_request = request_for_agency(request.user, rid)
-    previous = info_request.previous_request
-    if previous is None or previous.agency_id != info_request.agency_id:
+    if info_request.previous_request_id is None:
         raise Http404("No previous response")
-    if previous.status == RequestStatus.SENT:
-        # Looking back must not mark an old request as opened; the look is still audited.
-        audit.record(
-            request.user,
-            "request.viewed",
-            previous,
-            summary=f"Viewed the information request {previous.contact.reference} to {previous.agency} (previous Stage 2)",
-            request=request,
-        )
-    else:
-        services.view_request(request.user, previous, request=request)
+    previous = request_for_agency(request.user, info_request.previous_request_id)
+    # Looking back must not open the old request or read its notices; the look is still audited.
+    services.view_request(request.user, previous, opens=False, what="previous Stage 2 answer", request=request)
     previous_answer = getattr(previous, "response", None)
     shared = list(previous_answer.items.filter(shared_at__isnull=False)) if previous_answer is not None else []
     return render(
@@ -287,10 +231,11 @@ def previous_response(request: HttpRequest, rid: int) -> HttpResponse:
 def add_enquiry(request: HttpRequest, rid: int) -> HttpResponse:
     _require_workspace(request.user)
     info_request = request_for_agency(request.user, rid)
-    if not _answerable(info_request):
-        messages.error(request, _closed_message(info_request))
+    closed_reason = services.closed_reason(info_request)
+    if closed_reason:
+        messages.error(request, closed_reason)
         return redirect("sharing:agency-request", rid=info_request.pk)
-    form = PendingEnquiryForm(request.POST or None)
+    form = PendingEnquiryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -336,11 +281,11 @@ def enquiry_received(request: HttpRequest, rid: int, eid: int) -> HttpResponse:
 def escalate(request: HttpRequest, rid: int) -> HttpResponse:
     _require_workspace(request.user)
     info_request = request_for_agency(request.user, rid)
-    answerable = _answerable(info_request)
-    if request.method == "POST" and not answerable:
-        messages.error(request, _closed_message(info_request))
+    closed_reason = services.closed_reason(info_request)
+    if request.method == "POST" and closed_reason:
+        messages.error(request, closed_reason)
         return redirect("sharing:agency-request", rid=info_request.pk)
-    form = EscalationForm(request.POST or None)
+    form = EscalationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.escalate(
@@ -366,8 +311,8 @@ def escalate(request: HttpRequest, rid: int) -> HttpResponse:
             "info_request": info_request,
             "form": form,
             "partnership": require_partnership(),
-            "answerable": answerable,
-            "closed_message": _closed_message(info_request),
+            "answerable": not closed_reason,
+            "closed_message": closed_reason,
             "errors": error_list(form) if form.is_bound else [],
             "nav": NAV,
         },

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from mash.audit import services as audit
 from mash.core.access import sharing_log_contact_for
 from mash.core.views_helpers import error_list
 
@@ -52,10 +51,7 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     if not form.is_bound or form.is_valid():
         criteria = form.criteria() if form.is_bound else services.LogSearch()
-        try:
-            entries = services.search_sharing_log(request.user, criteria, request=request)
-        except services.SharingRefused as refused:
-            raise PermissionDenied(str(refused)) from None
+        entries = services.search_sharing_log(request.user, criteria, request=request)
         if want_csv:
             return _csv(request, entries)
         page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -75,14 +71,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _csv(request: HttpRequest, entries) -> StreamingHttpResponse:  # type: ignore[no-untyped-def]
-    count = entries.count()
-    audit.record(
-        request.user,
-        "sharing_log.exported",
-        None,
-        summary=f"Downloaded {count} sharing log entr{'y' if count == 1 else 'ies'} as CSV",
-        request=request,
-    )
+    services.export_sharing_log(request.user, entries, request=request)
     response = StreamingHttpResponse(
         sharing_log_csv_rows(entries.iterator(chunk_size=500)), content_type="text/csv; charset=utf-8"
     )

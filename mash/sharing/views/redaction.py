@@ -19,7 +19,6 @@ from django.urls import reverse
 from mash.core.access import contact_for, request_for_agency
 from mash.core.views_helpers import error_list
 from mash.domain.redaction import REDACTION_MARK
-from mash.domain.workflow import ContactStatus
 
 from .. import services
 from ..forms.redaction import RedactForm, WithholdForm
@@ -43,7 +42,7 @@ class Target:
     @property
     def redactable(self) -> bool:
         """Whether redaction can happen now (shown before the form; the service decides on saving)."""
-        return self.response.is_submitted and ContactStatus(self.info_request.contact.status) in services.REDACTABLE_STATUSES
+        return not services.redaction_closed_reason(self.response)
 
 
 def _target(request: HttpRequest, rid: int, via: str, pk: int | None) -> Target:
@@ -87,7 +86,7 @@ def _context(target: Target, **extra: object) -> dict[str, object]:
         "contact": target.info_request.contact,
         "agency": target.info_request.agency,
         "mark": REDACTION_MARK,
-        "nav": "contacts" if target.via == "mash" else "agency",
+        "nav": "contacts" if target.via == "mash" else "requests",
         **extra,
     }
 
@@ -95,7 +94,7 @@ def _context(target: Target, **extra: object) -> dict[str, object]:
 def redact_item(request: HttpRequest, rid: int, item_pk: int, via: str, pk: int | None = None) -> HttpResponse:
     target = _target(request, rid, via, pk)
     item = _item(target, item_pk)
-    current = item.outbound_text if item.redacted else item.text
+    current = item.travelling_text()
     form = RedactForm(request.POST if request.method == "POST" else None, original=item.text, initial={"redacted": current})
     if request.method == "POST" and form.is_valid():
         try:
@@ -110,7 +109,7 @@ def redact_item(request: HttpRequest, rid: int, item_pk: int, via: str, pk: int 
     elif request.method != "POST":
         _record_view(request, target)
     # Sensitive items never leave the MASH, and withheld ones no longer do: nothing to redact.
-    stays_inside = item.is_sensitive or item.withheld
+    stays_inside = not item.leaves_the_mash
     context = _context(
         target,
         item=item,
@@ -180,7 +179,7 @@ def withhold_item(request: HttpRequest, rid: int, item_pk: int, via: str, pk: in
             return redirect(target.back_url)
     elif request.method != "POST":
         _record_view(request, target)
-    stays_inside = item.is_sensitive or item.withheld
+    stays_inside = not item.leaves_the_mash
     context = _context(
         target,
         item=item,

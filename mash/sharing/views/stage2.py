@@ -18,10 +18,7 @@ from django.views.decorators.http import require_POST
 
 from mash.core.access import contact_for
 from mash.core.views_helpers import error_list
-from mash.domain.sharing import DECISION_ROLES
-from mash.domain.workflow import RATEABLE_STATUSES, ContactStatus
 from mash.intake.models import Consent, ConsentNotSoughtReason, Contact, ParentsAware
-from mash.workqueue.models import Alert
 
 from .. import services
 from ..forms.stage2 import (
@@ -32,7 +29,7 @@ from ..forms.stage2 import (
     SendRequestsForm,
     WithdrawForm,
 )
-from ..models import AgencyResponse, Escalation, InformationItem, InformationRequest, RequestStatus
+from ..models import AgencyResponse, Escalation, InformationItem, InformationRequest
 
 NAV = "contacts"
 
@@ -51,15 +48,6 @@ def _info_request(contact: Contact, rid: int) -> InformationRequest:
     )
 
 
-def _open_consent_alert(contact: Contact) -> Alert | None:
-    return (
-        contact.alerts.filter(kind=Alert.Kind.CONSENT_OVERRIDE, acknowledged_at__isnull=True)
-        .select_related("raised_by")
-        .order_by("-raised_at")
-        .first()
-    )
-
-
 def _shared_items() -> Prefetch:
     """Only what the agency has sent: its drafts are its own until it presses send."""
     return Prefetch(
@@ -72,22 +60,9 @@ def _shared_items() -> Prefetch:
 def _consent_context(contact: Contact) -> dict[str, Any]:
     return {
         "position": services.consent_position(contact),
-        "consent_alert": _open_consent_alert(contact),
+        "consent_alert": services.open_consent_alert(contact),
         "ask_form": AskManagerForm(),
     }
-
-
-def _remaining_agencies(contact: Contact) -> Any:
-    asked = contact.information_requests.exclude(status=RequestStatus.WITHDRAWN).values_list("agency_id", flat=True)
-    return services.requestable_agencies().exclude(pk__in=list(asked))
-
-
-def _may_request(request: HttpRequest, contact: Contact) -> bool:
-    return request.user.has_perm("sharing.request_information") and ContactStatus(contact.status) in services.REQUESTABLE_STATUSES
-
-
-def _may_preview(request: HttpRequest) -> bool:
-    return request.user.has_perm("decisions.recommend_outcome") or request.user.has_perm("decisions.sign_off")
 
 
 # --------------------------------------------------------------------------- overview
@@ -100,13 +75,11 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         Escalation.objects.filter(request__contact=contact).select_related("request__agency", "raised_by", "responded_by")
     )
     responses = (
-        AgencyResponse.objects.filter(request__contact=contact, submitted_at__isnull=False)
-        .exclude(request__status=RequestStatus.WITHDRAWN)
-        .select_related("request__agency", "submitted_by")
+        services.submitted_responses(contact)
+        .select_related("submitted_by")
         .prefetch_related(_shared_items())
         .order_by("request__answered_at")
     )
-    user = request.user
     context = {
         **_consent_context(contact),
         "contact": contact,
@@ -116,13 +89,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "open_escalations": [e for e in escalations if e.is_open],
         "answered_escalations": [e for e in escalations if not e.is_open],
         "responses": responses,
-        "can_request": _may_request(request, contact) and _remaining_agencies(contact).exists(),
-        "can_chase": user.has_perm("sharing.chase_request"),
-        "can_withdraw": user.has_perm("sharing.request_information"),
-        "can_respond_to_escalations": user.has_perm("sharing.respond_to_escalation"),
-        "sees_escalation_detail": user.role in DECISION_ROLES,
-        "can_preview": _may_preview(request),
-        "can_read_log": user.has_perm("sharing.view_contact_sharing_log"),
+        **services.stage2_actions(contact, request.user),
         "nav": NAV,
     }
     return render(request, "sharing/mash/overview.html", context)
@@ -133,7 +100,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 def send_requests(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact(request, pk, "sharing.request_information")
-    agencies = list(_remaining_agencies(contact))
+    agencies = list(services.remaining_agencies(contact))
     previous = services.previous_stage2(contact)
     form = SendRequestsForm(
         request.POST if request.method == "POST" else None,
@@ -167,7 +134,7 @@ def send_requests(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": form.agency_rows(),
         "previous": previous,
         "previously_asked": set(previous.requests) if previous else set(),
-        "requestable": ContactStatus(contact.status) in services.REQUESTABLE_STATUSES,
+        "requestable": services.may_request(contact, request.user),
         "errors": error_list(form) if form.is_bound else [],
         "nav": NAV,
     }
@@ -329,12 +296,7 @@ def response_detail(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
         .prefetch_related(_shared_items())
         .first()
     )
-    redactable = (
-        response is not None
-        and response.is_submitted
-        and ContactStatus(contact.status) in services.REDACTABLE_STATUSES
-        and request.user.has_perm("sharing.redact", response)
-    )
+    actions = services.stage2_actions(contact, request.user)
     context = {
         "contact": contact,
         "info_request": info_request,
@@ -348,11 +310,10 @@ def response_detail(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
         "notices": info_request.notices.all(),
         "enquiries": info_request.pending_enquiries.select_related("recorded_by"),
         "escalations": info_request.escalations.select_related("raised_by", "responded_by"),
-        "can_chase": info_request.is_open and request.user.has_perm("sharing.chase_request"),
-        "can_withdraw": info_request.is_open and request.user.has_perm("sharing.request_information"),
-        "can_redact": redactable,
-        "can_respond_to_escalations": request.user.has_perm("sharing.respond_to_escalation"),
-        "sees_escalation_detail": request.user.role in DECISION_ROLES,
+        **actions,
+        "can_chase": info_request.is_open and actions["can_chase"],
+        "can_withdraw": info_request.is_open and actions["can_withdraw"],
+        "can_redact": response is not None and services.may_redact(request.user, response),
         "nav": NAV,
     }
     return render(request, "sharing/mash/response.html", context)
@@ -383,7 +344,7 @@ def respond_to_escalation(request: HttpRequest, pk: int, eid: int) -> HttpRespon
         "contact": contact,
         "escalation": escalation,
         "form": form,
-        "can_rerate": ContactStatus(contact.status) in RATEABLE_STATUSES and request.user.has_perm("triage.triage_contact"),
+        "can_rerate": services.stage2_actions(contact, request.user)["can_rerate"],
         "open_requests": contact.information_requests.open().count(),
         "errors": error_list(form) if form.is_bound else [],
         "nav": NAV,
@@ -395,10 +356,8 @@ def respond_to_escalation(request: HttpRequest, pk: int, eid: int) -> HttpRespon
 
 
 def outbound_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = contact_for(request.user, pk)
-    if not _may_preview(request):
-        raise PermissionDenied
+    contact = _contact(request, pk, "sharing.preview_outbound")
     services.view_stage2(request.user, contact, request=request)
     return render(
-        request, "sharing/mash/outbound_preview.html", {"contact": contact, "pack": services.outbound_pack(contact), "nav": NAV}
+        request, "sharing/mash/outbound_preview.html", {"pack": services.outbound_pack(contact), "nav": NAV}
     )

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from mash.audit import services as audit
-from mash.core.access import transferred_contact_for, transferred_contacts
-from mash.decisions.models import Decision, Outcome
-from mash.intake.models import ContactPerson
+from mash.core.access import transferred_contact_for
+from mash.decisions.models import Outcome
 
 from .. import services
 from ..exports import transfer_pack_pdf
@@ -37,64 +34,38 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
 
 def transfer_list(request: HttpRequest) -> HttpResponse:
     _require_receiving_team(request)
-    user = request.user
-    agreed = Decision.objects.filter(
-        review=Decision.Review.AGREED, receiving_team_id=user.team_id, contact=OuterRef("pk")
-    ).order_by("-reviewed_at", "-id")
-    contacts = (
-        transferred_contacts(user)
-        .select_related("rag_rating")
-        .prefetch_related(
-            Prefetch("people", queryset=ContactPerson.objects.filter(role=ContactPerson.Role.SUBJECT_CHILD), to_attr="children")
-        )
-        .annotate(
-            transfer_signed_off_at=Subquery(agreed.values("reviewed_at")[:1]),
-            transfer_outcome=Subquery(agreed.values("outcome")[:1]),
-        )
-        .order_by(F("transfer_signed_off_at").desc(nulls_last=True), "-pk")
-    )
-    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(services.transfers_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "contact": contact,
             "child": contact.children[0] if contact.children else None,
-            "outcome": Outcome(contact.transfer_outcome).label
-            if contact.transfer_outcome in Outcome.values
-            else contact.transfer_outcome,
+            "outcome": Outcome(contact.transfer_outcome).label,
             "signed_off_at": contact.transfer_signed_off_at,
         }
         for contact in page.object_list
     ]
-    audit.record(
-        user,
-        "transfer.listed",
-        None,
-        summary=f"Viewed the transfers to {user.team or 'no team'} (page {page.number}: {', '.join(row['contact'].reference for row in rows) or 'none'})",
-        request=request,
-    )
-    return render(request, "sharing/transfers/list.html", {"page": page, "rows": rows, "team": user.team, "nav": "transfers"})
+    services.view_transfer_list(request.user, [row["contact"] for row in rows], page=page.number, request=request)
+    return render(request, "sharing/transfers/list.html", {"page": page, "rows": rows, "team": request.user.team, "nav": "transfers"})
+
+
+def _pack(request: HttpRequest, pk: int, what: str) -> services.OutboundPack:
+    """The outbound pack of a contact sent to the user's team (404 otherwise), its reading audited."""
+    _require_receiving_team(request)
+    contact = transferred_contact_for(request.user, pk)
+    services.view_transfer(request.user, contact, what=what, request=request)
+    return services.outbound_pack(contact)
 
 
 def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_receiving_team(request)
-    contact = transferred_contact_for(request.user, pk)
-    pack = services.outbound_pack(contact)
-    services.view_transfer(request.user, contact, request=request)
-    return render(request, "sharing/transfers/detail.html", {"pack": pack, "nav": "transfers"})
+    return render(request, "sharing/transfers/detail.html", {"pack": _pack(request, pk, "transfer"), "nav": "transfers"})
 
 
 def transfer_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_receiving_team(request)
-    contact = transferred_contact_for(request.user, pk)
-    pack = services.outbound_pack(contact)
-    services.view_transfer(request.user, contact, what="PDF export", request=request)
+    pack = _pack(request, pk, "PDF export")
     response = HttpResponse(transfer_pack_pdf(pack), content_type="application/pdf")
-    return _attachment(response, f"{contact.reference}-transfer-pack.pdf")
+    return _attachment(response, f"{pack.contact.reference}-transfer-pack.pdf")
 
 
 def transfer_json(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_receiving_team(request)
-    contact = transferred_contact_for(request.user, pk)
-    pack = services.outbound_pack(contact)
-    services.view_transfer(request.user, contact, what="JSON export", request=request)
-    return _attachment(JsonResponse(pack.as_dict()), f"{contact.reference}-transfer-pack.json")
+    pack = _pack(request, pk, "JSON export")
+    return _attachment(JsonResponse(pack.as_dict()), f"{pack.contact.reference}-transfer-pack.json")
