@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "mash.decisions",
     "mash.workqueue",
     "mash.sharing",
+    "mash.strategy",
+    "mash.disputes",
+    "mash.oversight",
     "mash.demo",
 ]
 

@@ -13,6 +13,9 @@ urlpatterns = [
     path("contacts/", include("mash.decisions.urls")),
     path("people/", include("mash.people.urls")),
     path("", include("mash.sharing.urls")),
+    path("", include("mash.strategy.urls")),
+    path("", include("mash.disputes.urls")),
+    path("", include("mash.oversight.urls")),
     path("audit/", include("mash.audit.urls")),
     path("admin/", admin.site.urls),
 ]

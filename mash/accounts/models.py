@@ -12,9 +12,16 @@ class Role(models.TextChoices):
     RECEIVING_PRACTITIONER = "receiving_practitioner", "Practitioner in a receiving team"
     DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
     ADMINISTRATOR = "administrator", "Administrator"
+    SERVICE_MANAGER = "service_manager", "MASH service manager"
+    STRATEGIC_MANAGER = "strategic_manager", "Strategic manager"
+    ASSISTANT_DIRECTOR = "assistant_director", "Assistant director"
 
 
-MASH_ROLES = frozenset({Role.MASH_OFFICER, Role.DECISION_MAKER, Role.TEAM_MANAGER})
+# The MASH service manager works inside the MASH (audits, disputes, oversight) and reads its
+# records; strategic managers and assistant directors only see the disputes and reports they
+# are asked to act on (need to know).
+MASH_ROLES = frozenset({Role.MASH_OFFICER, Role.DECISION_MAKER, Role.TEAM_MANAGER, Role.SERVICE_MANAGER})
+SENIOR_MANAGER_ROLES = frozenset({Role.SERVICE_MANAGER, Role.STRATEGIC_MANAGER, Role.ASSISTANT_DIRECTOR})
 
 
 class User(AbstractUser):
@@ -41,6 +48,10 @@ class User(AbstractUser):
     @property
     def is_mash_member(self) -> bool:
         return self.role in MASH_ROLES
+
+    @property
+    def is_senior_manager(self) -> bool:
+        return self.role in SENIOR_MANAGER_ROLES
 
     @property
     def is_partner(self) -> bool:

@@ -36,7 +36,23 @@ def is_administrator(user) -> bool:  # type: ignore[no-untyped-def]
     return getattr(user, "role", None) == Role.ADMINISTRATOR
 
 
-is_mash_member = is_mash_officer | is_decision_maker | is_team_manager
+@rules.predicate
+def is_service_manager(user) -> bool:  # type: ignore[no-untyped-def]
+    return getattr(user, "role", None) == Role.SERVICE_MANAGER
+
+
+@rules.predicate
+def is_strategic_manager(user) -> bool:  # type: ignore[no-untyped-def]
+    return getattr(user, "role", None) == Role.STRATEGIC_MANAGER
+
+
+@rules.predicate
+def is_assistant_director(user) -> bool:  # type: ignore[no-untyped-def]
+    return getattr(user, "role", None) == Role.ASSISTANT_DIRECTOR
+
+
+is_mash_member = is_mash_officer | is_decision_maker | is_team_manager | is_service_manager
+is_senior_manager = is_service_manager | is_strategic_manager | is_assistant_director
 
 rules.add_perm("intake.record_contact", is_mash_member)
 rules.add_perm("intake.view_contacts", is_mash_member)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from mash.accounts.models import User
+    from mash.workqueue.items import Queue
 
 
 class DecisionRefused(Exception):
@@ -211,3 +212,19 @@ def letter_pdf(letter: OutcomeLetter) -> bytes:
         story.append(Spacer(1, 3 * mm))
     doc.build(story)
     return buffer.getvalue()
+
+
+def queue_items(user: User) -> list[Queue]:
+    """Outcome work on the user's queue: feedback to give (more added with issue #4)."""
+    from mash.core.access import visible_contacts
+    from mash.workqueue.items import Queue, QueueItem
+    from mash.workqueue.services import letter_due
+
+    if not user.is_mash_member:
+        return []
+    contacts = visible_contacts(user).filter(status=ContactStatus.SIGNED_OFF).select_related("rag_rating").prefetch_related("people")
+    items = sorted(
+        (QueueItem(c, "Send the outcome letter to the referrer", letter_due(c)) for c in contacts),
+        key=lambda i: (i.due_at is None, i.due_at or timezone.now()),
+    )
+    return [Queue("Outcome letters to send", items)]

@@ -56,11 +56,15 @@ class DemoUsers:
     probation: User
     receiving: User
     dpo: User
+    service_manager: User
+    strategic_manager: User
+    assistant_director: User
 
     def all(self) -> list[User]:
         return [
             self.officer, self.decision_maker, self.manager, self.second_manager, self.police, self.health,
             self.education, self.administrator, self.probation, self.receiving, self.dpo,
+            self.service_manager, self.strategic_manager, self.assistant_director,
         ]
 
 
@@ -81,6 +85,7 @@ def build_partnership() -> Partnership:
                 "kind": kind,
                 # The host authority's own social care is the MASH itself, not an agency it asks.
                 "is_mash_partner": kind != AgencyKind.CHILDRENS_SOCIAL_CARE,
+                "required_at_strategy": kind in (AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.POLICE, AgencyKind.HEALTH),
                 "duty_email": f"mash-duty@{kind.value.replace('_', '-')}.demoshire.example",
                 "duty_phone": f"01632 96{index:04d}",
             },
@@ -104,14 +109,18 @@ USERS = [
     ("probation", "Marcus", "Bell", Role.PARTNER_PRACTITIONER, "Demoshire Probation Delivery Unit", None, "Probation officer, MASH liaison"),
     ("receiving", "Sofia", "Nowak", Role.RECEIVING_PRACTITIONER, "Demoshire Children's Services", "First Response Team North", "Social worker, First Response Team North"),
     ("dpo", "Harriet", "Lund", Role.DATA_PROTECTION_OFFICER, "Demoshire Children's Services", None, "Data protection officer"),
+    ("servicemgr", "Grace", "Adeyemi", Role.SERVICE_MANAGER, "Demoshire Children's Services", "MASH", "MASH service manager"),
+    ("strategic", "Owen", "Price", Role.STRATEGIC_MANAGER, "Demoshire Children's Services", None, "Strategic manager, front door and assessment"),
+    ("director", "Ruth", "Castellano", Role.ASSISTANT_DIRECTOR, "Demoshire Children's Services", None, "Assistant director, children's social care"),
     ("admin", "Ada", "Administrator", Role.ADMINISTRATOR, "Demoshire Children's Services", None, "MASH system administrator"),
 ]
 
 # Administrators manage configuration through the Django admin: these model permissions
 # and no others (they are never superusers, so need-to-know still applies to them).
 ADMIN_MODELS = [
-    ("partnership", ["partnership", "officehours", "closureday", "agency", "team", "levelofneed", "ragrating", "urgenttrigger", "concerncategory", "lawfulbasis"]),
+    ("partnership", ["partnership", "officehours", "closureday", "agency", "team", "levelofneed", "ragrating", "urgenttrigger", "concerncategory", "lawfulbasis", "disputelevel"]),
     ("decisions", ["lettertemplate"]),
+    ("oversight", ["practicestandard"]),
     ("accounts", ["user"]),
     ("people", ["involvement"]),
 ]
@@ -152,4 +161,7 @@ def build_users(password: str = DEMO_PASSWORD) -> DemoUsers:
         probation=made["probation"],
         receiving=made["receiving"],
         dpo=made["dpo"],
+        service_manager=made["servicemgr"],
+        strategic_manager=made["strategic"],
+        assistant_director=made["director"],
     )

@@ -44,11 +44,15 @@ class ContactEvent(StrEnum):
     CHALLENGE = "challenge"
     SIGN_OFF = "sign_off"
     CLOSE = "close"
+    REOPEN_AFTER_DISPUTE = "reopen_after_dispute"
 
 
 OFFICER = "mash_officer"
 DECISION_MAKER = "decision_maker"
 MANAGER = "team_manager"
+# The professional disagreement ladder (seed 002 §14): whoever resolves a dispute may send
+# the decision back to the MASH when it does not stand.
+DISPUTE_RESOLVERS = frozenset({MANAGER, "service_manager", "strategic_manager", "assistant_director"})
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,13 @@ TRANSITIONS: dict[ContactEvent, Transition] = {
             frozenset({OFFICER, DECISION_MAKER, MANAGER}),
             "close the contact once feedback has been sent",
         ),
+        Transition(
+            ContactEvent.REOPEN_AFTER_DISPUTE,
+            frozenset({ContactStatus.SIGNED_OFF, ContactStatus.CLOSED}),
+            ContactStatus.CHALLENGED,
+            DISPUTE_RESOLVERS,
+            "send the decision back to the MASH after a professional disagreement",
+        ),
     )
 }
 
@@ -141,6 +152,8 @@ def next_status(current: ContactStatus, event: ContactEvent, role: str, guards: 
         raise TransitionRefused("Set the level of need and the RAG rating to triage the contact.")
     if event is ContactEvent.CHALLENGE and not guards.comment.strip():
         raise TransitionRefused("Say why you are challenging the recommendation.")
+    if event is ContactEvent.REOPEN_AFTER_DISPUTE and not guards.comment.strip():
+        raise TransitionRefused("Record the resolution of the disagreement before sending the decision back.")
     if event is ContactEvent.SIGN_OFF and guards.actor_made_recommendation:
         raise TransitionRefused("A different manager must sign off an outcome that you recommended yourself.")
     if event is ContactEvent.CLOSE and not guards.feedback_sent:

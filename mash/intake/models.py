@@ -112,6 +112,11 @@ class Contact(models.Model):
     referrer_email = models.EmailField("referrer's e-mail", blank=True)
     referrer_address = models.TextField("referrer's postal address", blank=True)
     referrer_source = models.CharField("referrer type", max_length=3, choices=ReferrerSource.choices)
+    referring_agency = models.ForeignKey(
+        "partnership.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals_made",
+        verbose_name="referrer's agency (if a partner)",
+        help_text="Lets the referrer's agency see the outcome and dispute it.",
+    )
 
     # The concern (seed 004 referral form and the MASHO script of seed 002 App. A)
     concern_categories = models.ManyToManyField("partnership.ConcernCategory", blank=True, related_name="contacts")
@@ -157,6 +162,10 @@ class Contact(models.Model):
     mash_exit_due_at = models.DateTimeField(null=True, blank=True)
 
     decided_at = models.DateTimeField(null=True, blank=True, help_text="When a manager signed off the outcome.")
+    referral_at = models.DateTimeField(
+        "became a referral", null=True, blank=True, db_index=True,
+        help_text="When a manager agreed the threshold for social care was met (the statutory returns count this).",
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ContactQuerySet.as_manager()

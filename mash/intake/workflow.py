@@ -43,6 +43,8 @@ def apply_event(
             locked.decided_at = now
         if after is ContactStatus.CLOSED:
             locked.closed_at = now
+        if event is ContactEvent.REOPEN_AFTER_DISPUTE:
+            locked.closed_at = None
         locked._status_change_authorised = True
         locked.save()
         StatusChange.objects.create(

@@ -6,6 +6,7 @@ from .models import (
     Agency,
     ClosureDay,
     ConcernCategory,
+    DisputeLevel,
     LawfulBasis,
     LevelOfNeed,
     OfficeHours,
@@ -34,6 +35,17 @@ class PartnershipAdmin(AuditedModelAdmin):
             },
         ),
         ("Information requests (Stage 2)", {"fields": ["request_warning_hours", ("chase_amount", "chase_unit")]}),
+        (
+            "Outcomes and oversight",
+            {
+                "fields": [
+                    ("strategy_amount", "strategy_unit"),
+                    ("dispute_amount", "dispute_unit"),
+                    "nfa_audit_percent",
+                    ("cumulative_window_days", "cumulative_threshold", "cumulative_max_level"),
+                ]
+            },
+        ),
     ]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
@@ -52,7 +64,7 @@ class ClosureDayAdmin(AuditedModelAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(AuditedModelAdmin):
-    list_display = ["name", "kind", "is_mash_partner", "is_active", "duty_email", "duty_phone"]
+    list_display = ["name", "kind", "is_mash_partner", "required_at_strategy", "is_active", "duty_email", "duty_phone"]
     list_filter = ["kind", "is_mash_partner", "is_active"]
 
 
@@ -87,3 +99,8 @@ class ConcernCategoryAdmin(AuditedModelAdmin):
 class LawfulBasisAdmin(AuditedModelAdmin):
     list_display = ["name", "legislation", "special_category", "order", "is_active"]
     list_editable = ["order", "is_active"]
+
+
+@admin.register(DisputeLevel)
+class DisputeLevelAdmin(AuditedModelAdmin):
+    list_display = ["order", "level", "amount", "unit"]

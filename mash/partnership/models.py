@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from mash.domain.worktime import Timescale, TimescaleUnit
@@ -77,6 +77,25 @@ class Partnership(models.Model):
     )
     chase_amount = amount_field("Chase an overdue information request again after", "2")
     chase_unit = unit_field("Chase an overdue information request again after", "working_hours")
+    strategy_amount = amount_field("Strategy discussion after a section 47 outcome (ratings not marked 'same day')", "1")
+    strategy_unit = unit_field("Strategy discussion after a section 47 outcome (ratings not marked 'same day')", "working_days")
+    dispute_amount = amount_field("Resolve a professional disagreement", "1")
+    dispute_unit = unit_field("Resolve a professional disagreement", "working_days")
+    nfa_audit_percent = models.PositiveSmallIntegerField(
+        "share of NFA outcomes drawn for audit each month (%)", default=20, validators=[MaxValueValidator(100)],
+        help_text="Seed 002 §16: 20% of NFA cases are audited monthly by the MASH service manager.",
+    )
+    cumulative_window_days = models.PositiveSmallIntegerField(
+        "cumulative harm: window (days)", default=365,
+        help_text="Low-level contacts about a child or household within this many days are counted together.",
+    )
+    cumulative_threshold = models.PositiveSmallIntegerField(
+        "cumulative harm: alert at this many low-level contacts", default=3, validators=[MinValueValidator(2)],
+    )
+    cumulative_max_level = models.PositiveSmallIntegerField(
+        "cumulative harm: highest level of need counted as low-level", default=2,
+        help_text="Contacts at or below this level of need, or ending in NFA, advice or early help, count as low-level.",
+    )
     letter_sign_off_name = models.CharField(max_length=200, default="MASH Team Manager")
     mash_phone = models.CharField("MASH telephone number", max_length=40, blank=True)
     mash_address = models.TextField("MASH postal address", blank=True)
@@ -153,6 +172,10 @@ class Agency(models.Model):
         "duty inbox", blank=True, help_text="Told of new, tightened and overdue requests (never with a child's details)."
     )
     duty_phone = models.CharField("duty telephone", max_length=40, blank=True)
+    required_at_strategy = models.BooleanField(
+        "expected at every strategy discussion", default=False,
+        help_text="Working Together: social care, police and health at least. The product warns when none attends.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -211,6 +234,10 @@ class RagRating(models.Model):
     sharing_unit = unit_field("Partner information sharing deadline", "working_hours")
     outcome_amount = amount_field("MASH outcome deadline", "1")
     outcome_unit = unit_field("MASH outcome deadline", "working_days")
+    strategy_same_day = models.BooleanField(
+        "strategy discussion the same day", default=False,
+        help_text="A section 47 outcome at this rating needs its strategy discussion on the day of the decision.",
+    )
 
     class Meta:
         ordering = ["priority"]
@@ -282,3 +309,31 @@ class ConcernCategory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DisputeLevel(models.Model):
+    """One rung of the professional disagreement ladder (seed 002 §14) and how long it may take.
+
+    Each step's deadline is the sooner of its own timescale and the whole dispute's deadline
+    (Partnership.dispute_*), so the ladder as a whole ends within one working day.
+    """
+
+    class Level(models.TextChoices):
+        TEAM_MANAGER = "team_manager", "Team managers"
+        SERVICE_MANAGER = "service_manager", "Service managers"
+        STRATEGIC_MANAGER = "strategic_manager", "Strategic managers"
+        ASSISTANT_DIRECTOR = "assistant_director", "Assistant director"
+
+    level = models.CharField(max_length=30, choices=Level.choices, unique=True)
+    order = models.PositiveSmallIntegerField(unique=True, help_text="1 is the first rung.")
+    amount = amount_field("Time allowed at this level", "2")
+    unit = unit_field("Time allowed at this level", "working_hours")
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.get_level_display()}"
+
+    def timescale(self) -> Timescale:
+        return Timescale(self.amount, TimescaleUnit(self.unit))

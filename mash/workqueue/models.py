@@ -12,6 +12,10 @@ class Alert(models.Model):
         URGENT_TRIGGER = "urgent_trigger", "Urgent referral criteria met"
         ESCALATION = "escalation", "Heightened risk escalated by an agency"
         CONSENT_OVERRIDE = "consent_override", "Decision needed on sharing without consent"
+        CUMULATIVE_HARM = "cumulative_harm", "Several low-level contacts: consider cumulative harm"
+        EARLY_HELP_DECLINED = "early_help_declined", "Early help declined: consider escalation"
+        DISPUTE = "dispute", "Professional disagreement raised"
+        MALICIOUS_PROPOSED = "malicious_proposed", "A referral proposed as malicious needs a manager"
 
     contact = models.ForeignKey("intake.Contact", on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,27 +17,13 @@ from mash.intake.models import Contact
 from mash.partnership.services import deadline, require_partnership
 from mash.sharing.services import RequestRow, requests_needing_attention, stage2_progress
 
+from .items import Queue, QueueItem
 from .models import Alert
+
+__all__ = ["Queue", "QueueItem", "queues_for", "open_alerts", "acknowledge_alert", "AlertRefused", "letter_due"]
 
 if TYPE_CHECKING:
     from mash.accounts.models import User
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    contact: Contact
-    task: str
-    due_at: datetime | None
-
-    @property
-    def overdue(self) -> bool:
-        return self.due_at is not None and self.due_at < timezone.now()
-
-
-@dataclass(frozen=True)
-class Queue:
-    title: str
-    items: list[QueueItem]
 
 
 def _earliest(*values: datetime | None) -> datetime | None:
@@ -86,8 +71,19 @@ def _request_task(row: RequestRow) -> str:
 
 
 def queues_for(user: User) -> list[Queue]:
-    if not user.is_mash_member:
-        return []
+    """The MASH workflow queues, then the work each outcome-side app puts on this user's queue."""
+    from mash.decisions.services import queue_items as outcome_work
+    from mash.disputes.services import queue_items as dispute_work
+    from mash.oversight.services import queue_items as oversight_work
+    from mash.strategy.services import queue_items as strategy_work
+
+    queues = _workflow_queues(user) if user.is_mash_member else []
+    for work in (strategy_work, outcome_work, dispute_work, oversight_work):
+        queues.extend(work(user))
+    return queues
+
+
+def _workflow_queues(user: User) -> list[Queue]:
     queues: list[Queue] = []
     if user.role in {Role.MASH_OFFICER, Role.TEAM_MANAGER}:
         queues.append(
@@ -136,12 +132,6 @@ def queues_for(user: User) -> list[Queue]:
                 _sorted([QueueItem(c, "Past the longest stay in the MASH", c.mash_exit_due_at) for c in overdue_stay]),
             )
         )
-    queues.append(
-        Queue(
-            "Outcome letters to send",
-            _sorted([QueueItem(c, "Send the outcome letter to the referrer", letter_due(c)) for c in _contacts(user, ContactStatus.SIGNED_OFF)]),
-        )
-    )
     return queues
 
 
