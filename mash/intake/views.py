@@ -14,11 +14,11 @@ from mash.core.access import contact_for, visible_contacts, visible_people
 from mash.core.views_helpers import error_list, without_errors
 from mash.decisions.services import agreed_decision
 from mash.disputes.services import contact_panel as dispute_panel
-from mash.oversight.services import contact_panel as oversight_panel
-from mash.strategy.services import contact_panel as strategy_panel
 from mash.domain.workflow import STATUS_LABELS, ContactEvent, ContactStatus, TransitionRefused
+from mash.oversight.services import contact_panel as oversight_panel
 from mash.people.services import SearchQuery, history_warnings, search_people
 from mash.sharing.services import stage2_progress
+from mash.strategy.services import contact_panel as strategy_panel
 
 from . import services
 from .forms import ChildForm, ContactForm, OtherPeopleFormSet
