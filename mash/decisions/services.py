@@ -17,6 +17,7 @@ from mash.partnership.models import Team
 from mash.partnership.services import require_partnership
 from mash.sharing.services import release_to_receiving_team
 
+from . import followup
 from .models import Decision, LetterTemplate, Outcome, OutcomeLetter
 
 if TYPE_CHECKING:
@@ -111,6 +112,8 @@ def sign_off(contact: Contact, actor: User, *, comment: str = "", request: HttpR
         )
         release_to_receiving_team(contact, decision, actor, request=request)
         generate_letter(contact, decision, actor, request=request)
+        if decision.outcome == Outcome.EARLY_HELP:
+            followup.start_early_help(decision, actor, request=request)
     return decision
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import followup_urls, views
 
 app_name = "decisions"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/sign-off/", views.review, name="review"),
     path("<int:pk>/letters/<int:letter_pk>/", views.letter, name="letter"),
     path("<int:pk>/letters/<int:letter_pk>/pdf/", views.letter_pdf, name="letter-pdf"),
+    *followup_urls.urlpatterns,
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from mash.core.forms import GovukCheckboxes, GovukDateField, GovukDateTimeField, GovukForm, GovukRadios
 from mash.domain.identifiers import normalise_postcode
-from mash.partnership.models import ConcernCategory
+from mash.partnership.models import Agency, ConcernCategory
 from mash.people.models import Ethnicity, Sex
 
 from .models import Channel, Consent, ConsentNotSoughtReason, ContactPerson, ContactType, ParentsAware, ReferrerSource
@@ -43,6 +43,13 @@ class ContactForm(GovukForm):
     referrer_name = forms.CharField(label="Referrer's name", max_length=200, required=False, help_text="Leave empty only for an anonymous referrer.")
     referrer_role = forms.CharField(label="Referrer's role", max_length=200, required=False, help_text="For example designated safeguarding lead, health visitor, neighbour.")
     referrer_agency = forms.CharField(label="Referrer's organisation", max_length=200, required=False)
+    referring_agency = forms.ModelChoiceField(
+        label="Is the referrer from a partner agency?",
+        queryset=Agency.objects.filter(is_active=True),
+        required=False,
+        empty_label="No, or not a partner agency",
+        help_text="The partner agency can then see the outcome of its referral and dispute it.",
+    )
     referrer_phone = forms.CharField(label="Referrer's telephone number", max_length=40, required=False, error_messages={"required": "Enter the referrer's telephone number so the MASH can call back."})
     referrer_email = forms.EmailField(label="Referrer's e-mail address", required=False, error_messages={"invalid": "Enter an e-mail address in the correct format, like name@example.org"})
     referrer_address = forms.CharField(label="Referrer's postal address", required=False, widget=forms.Textarea(attrs={"rows": 3}))

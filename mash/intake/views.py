@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from mash.core.access import contact_for, visible_contacts, visible_people
 from mash.core.views_helpers import error_list, without_errors
+from mash.decisions.followup import contact_panel as followup_panel
 from mash.decisions.services import agreed_decision
 from mash.disputes.services import contact_panel as dispute_panel
 from mash.domain.workflow import STATUS_LABELS, ContactEvent, ContactStatus, TransitionRefused
@@ -112,6 +113,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "letters": contact.letters.select_related("sent_by"),
         "status_changes": contact.status_changes.select_related("actor"),
         "stage2": stage2_progress(contact),
+        "followup_panel": followup_panel(contact, request.user),
         "strategy_panel": strategy_panel(contact, request.user),
         "dispute_panel": dispute_panel(contact, request.user),
         "oversight_panel": oversight_panel(contact, request.user),

@@ -58,5 +58,10 @@ def apply_event(
             reason=comment,
             request=request,
         )
+    if event in (ContactEvent.SUBMIT_FOR_TRIAGE, ContactEvent.TRIAGE):
+        # Pieces of the same puzzle: several low-level contacts about a child or household.
+        from mash.people.services import check_cumulative_harm
+
+        check_cumulative_harm(locked, actor, request=request)
     contact.refresh_from_db()
     return locked

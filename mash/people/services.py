@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from mash.accounts.models import User
+    from mash.intake.models import Contact
 
 # Below this a candidate is noise rather than a possible match; the officer still sees up to
 # MAX_CANDIDATES above it, best first, with the reasons, and decides.
@@ -212,3 +213,8 @@ def history_warnings(person: Person, *, as_of: date | None = None, excluding_con
 
 def view_person(user: User, person: Person, *, request: HttpRequest | None = None) -> None:
     audit.record(user, "person.viewed", person, summary=f"Opened the record of {person.full_name}", request=request)
+
+
+def check_cumulative_harm(contact: Contact, actor: User, *, request: HttpRequest | None = None) -> None:
+    """PLACEHOLDER (issue #4 helper): raise a cumulative harm alert when the configured window holds enough low-level contacts."""
+    return None

@@ -72,13 +72,14 @@ def _request_task(row: RequestRow) -> str:
 
 def queues_for(user: User) -> list[Queue]:
     """The MASH workflow queues, then the work each outcome-side app puts on this user's queue."""
+    from mash.decisions.followup import queue_items as followup_work
     from mash.decisions.services import queue_items as outcome_work
     from mash.disputes.services import queue_items as dispute_work
     from mash.oversight.services import queue_items as oversight_work
     from mash.strategy.services import queue_items as strategy_work
 
     queues = _workflow_queues(user) if user.is_mash_member else []
-    for work in (strategy_work, outcome_work, dispute_work, oversight_work):
+    for work in (strategy_work, outcome_work, followup_work, dispute_work, oversight_work):
         queues.extend(work(user))
     return queues
 
