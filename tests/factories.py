@@ -144,7 +144,10 @@ def triaged(users: Any, *, rag_code: str = "AMBER", level_number: int = 3, actor
     return contact
 
 
-def recommended(users: Any, *, outcome: str = "nfa", by: Any = None, team: Any = None, **kwargs: Any):  # noqa: ANN201
+def recommended(
+    users: Any, *, outcome: str = "nfa", by: Any = None, team: Any = None, destination: str = "", dash_score: Any = None,
+    marac_professional_judgement: bool = False, **kwargs: Any,
+):  # noqa: ANN201
     from mash.decisions.services import recommend
 
     contact = triaged(users, **kwargs)
@@ -155,19 +158,25 @@ def recommended(users: Any, *, outcome: str = "nfa", by: Any = None, team: Any =
         outcome=outcome,
         rationale="Threshold not met on the information held.",
         receiving_team=team,
+        destination=destination,
+        dash_score=dash_score,
+        marac_professional_judgement=marac_professional_judgement,
     )
     contact.refresh_from_db()
     return contact, decision
 
 
 def signed_off(users: Any, **kwargs: Any):  # noqa: ANN201
-    """(contact, decision, letter): recommended by the decision maker, signed off by the manager."""
+    """(contact, decision, the letter to the referrer or None): recommended by the decision maker, signed off by the manager.
+
+    A section 47 outcome is told by telephone, so it has no letter.
+    """
     from mash.decisions.services import sign_off
 
     contact, _ = recommended(users, **kwargs)
     decision = sign_off(contact, users.manager, comment="Agreed.")
     contact.refresh_from_db()
-    letter = contact.letters.get()
+    letter = contact.letters.filter(decision=decision, recipient="referrer").first()
     return contact, decision, letter
 
 

@@ -350,9 +350,11 @@ def build_stage2(users: Any, *, through: str = "sent", markers: Markers | None =
 
     contact.refresh_from_db()
     scenario.decision = decisions.sign_off(contact, users.second_manager, comment="Agreed: section 17 by First Response North.")
-    scenario.letter = contact.letters.get()
+    scenario.letter = contact.letters.get(recipient="referrer")
     if stop < STAGES.index("sent"):
         return scenario.refresh()
 
-    decisions.mark_letter_sent(scenario.letter, users.officer, method="email")
+    # Every letter (referrer and family) is sent, so the contact closes.
+    for letter in contact.letters.order_by("id"):
+        decisions.mark_letter_sent(letter, users.officer, method="email")
     return scenario.refresh()

@@ -55,18 +55,20 @@ pytestmark = pytest.mark.django_db
 
 USERS = (
     "officer", "decision_maker", "manager", "second_manager", "police", "health", "education", "probation",
-    "receiving", "dpo", "administrator",
+    "receiving", "dpo", "administrator", "service_manager", "strategic_manager", "assistant_director", "early_help",
 )
 DECIDERS = frozenset({"decision_maker", "manager", "second_manager"})
-MASH = DECIDERS | {"officer"}
+MASH = DECIDERS | {"officer", "service_manager"}
 # Whose /agency/ pages may show each agency's own markers.
 HOLDER = {
     "sensitive": "police", "redacted_word": "police", "withheld": "police", "hearsay": "police", "police_fact": "police",
     "escalation": "health", "health_fact": "health",
 }
-NEVER_SEE_THE_CHILD = frozenset({"probation", "administrator"})  # never asked about this child; configuration only
+# Never asked about these children; configuration only; an early help team they were not sent to.
+NEVER_SEE_THE_CHILD = frozenset({"probation", "administrator", "early_help"})
 
 MIN_URLS_PER_USER = 150
+DISPUTE_PAGE = re.compile(r"^/(disputes/|contacts/\d+/disputes/raise/)")
 PARTS = ("analysis", "recommendation")
 QUERY_FIELDS = ("q", "reference", "surname", "forenames", "name", "search", "text", "what", "actor", "action", "object_id")
 # Query strings are not tried on the sign-in, sign-out and two-factor pages: they are not lists or searches.
@@ -97,7 +99,57 @@ def world(users) -> World:
     b = stage2.build_stage2(users, through="answered", markers=stage2.Markers(tag="B"), surname="Openchild", forenames="Olly")
     repeat = stage2.repeat_contact(users, a.contact)
     stage2.send(users, repeat, ["police", "health"])
+    outcome_side(users, a, b)
     return World(users=users, a=a, b=b, repeat=repeat)
+
+
+def outcome_side(users, a: stage2.Scenario, b: stage2.Scenario) -> None:  # noqa: ANN001
+    """Issue #4's records on top of the two journeys, so their pages are crawled with agency information behind them:
+    a strategy discussion about B with an action for the police; a police dispute about A's outcome climbing the whole
+    ladder; A drawn for audit; A proposed as a malicious referral; an early help step-down for another child."""
+    from mash.decisions import followup
+    from mash.decisions import services as decisions
+    from mash.disputes import services as disputes
+    from mash.oversight.services import draw_month
+    from mash.partnership.models import Agency
+    from mash.strategy import services as strategy
+    from tests import factories
+
+    now = timezone.now()
+    decisions.recommend(
+        b.contact, users.decision_maker, analysis="Police and health accounts together suggest significant harm.",
+        outcome="s47_strategy", rationale="Section 47 threshold met.", receiving_team=stage2.team("Safeguarding Team East"),
+    )
+    discussion = strategy.schedule(b.contact, users.decision_maker, kind="discussion", scheduled_for=now + timedelta(minutes=1))
+    strategy.add_attendee(discussion, users.decision_maker, agency=users.police.agency, name=users.police.display_name, user=users.police)
+    strategy.add_attendee(discussion, users.decision_maker, agency=users.decision_maker.agency, name=users.decision_maker.display_name)
+    with time_machine.travel(now + timedelta(minutes=2), tick=False):
+        strategy.record_outcome(
+            discussion, users.decision_maker, held_at=now + timedelta(minutes=1),
+            information_considered="The police and health contributions recorded in the MASH.",
+            decision="joint_s47", rationale="Joint enquiry: possible offence and significant harm.",
+        )
+        strategy.add_action(discussion, users.decision_maker, description="Check the address history.", owner=users.police,
+                            due_at=now + timedelta(days=1))
+
+    police = Agency.objects.get(pk=users.police.agency_id)
+    Contact.objects.filter(pk=a.contact.pk).update(referring_agency=police)
+    a.contact.refresh_from_db()
+    dispute = disputes.raise_dispute(a.contact, users.police, grounds="We believe the threshold for section 47 is met.",
+                                     proposed_outcome="s47_strategy")
+    for person in (users.manager, users.service_manager, users.strategic_manager):
+        dispute = disputes.act(dispute, person, action="escalate", notes="Could not agree at this level.")
+    disputes.act(dispute, users.assistant_director, action="decision_stands", notes="Assessment under way already.",
+                 resolution_summary="The section 17 assessment stands.", learning="Share the assessment plan with police.")
+
+    draw_month(timezone.localdate().replace(day=1), users.service_manager)
+    followup.propose_malicious(
+        a.contact, users.decision_maker, assessment_summary="Police and health answered in Stage 2.",
+        rationale="Fabricated account, by the referrer's admission.", referrer_spoken_at=now, referrer_spoken_by=users.decision_maker,
+        referrer_conversation="The referrer admitted inventing the account.",
+    )
+    factories.signed_off(users, outcome="early_help", team=stage2.team("Early Help Hub"),
+                        child=factories.child_fields(surname="Stepdown", forenames="Sam"))
 
 
 def area_of(path: str) -> str:
@@ -114,8 +166,9 @@ def allowed(scenario: str, kind: str, user: str, path: str) -> bool:
         if user in NEVER_SEE_THE_CHILD or area == "admin":
             return False
         if user == "receiving":
-            # The receiving team meets a child only in what was sent to it (scenario A, signed off).
-            return area == "transfers" and scenario == "A"
+            # The receiving team meets a child only in what was sent to it (scenario A, signed off): its
+            # transfer, the work it owes on its home queue, and the pages for disputing that outcome.
+            return scenario == "A" and (area == "transfers" or path in ("/", "/queue/") or DISPUTE_PAGE.match(path) is not None)
         return True
     if area == "admin":
         return False
@@ -180,10 +233,20 @@ class Pools:
     escalations: list[tuple[int, int]]  # (eid, contact)
     letters: list[tuple[int, int]]  # (letter, contact)
     contact_people: list[tuple[int, int]]  # (cp, contact)
+    discussions: list[tuple[int, int]] = field(default_factory=list)  # (sid, contact)
+    attendees: list[tuple[int, int, int]] = field(default_factory=list)  # (attendee, sid, contact)
+    actions: list[tuple[int, int, int]] = field(default_factory=list)  # (aid, sid, contact)
+    disputes: list[int] = field(default_factory=list)
+    samples: list[int] = field(default_factory=list)
+    early_help: list[tuple[int, int]] = field(default_factory=list)  # (ehid, contact)
+    findings: list[tuple[int, int]] = field(default_factory=list)  # (mid, contact)
 
     @classmethod
     def from_database(cls) -> Pools:
-        from mash.decisions.models import OutcomeLetter
+        from mash.decisions.models import EarlyHelpReferral, MaliciousFinding, OutcomeLetter
+        from mash.disputes.models import Dispute
+        from mash.oversight.models import AuditSample
+        from mash.strategy.models import Attendee, StrategyAction, StrategyDiscussion
 
         return cls(
             contacts=list(Contact.objects.values_list("pk", flat=True)),
@@ -195,6 +258,13 @@ class Pools:
             escalations=list(Escalation.objects.values_list("pk", "request__contact_id")),
             letters=list(OutcomeLetter.objects.values_list("pk", "contact_id")),
             contact_people=list(ContactPerson.objects.values_list("pk", "contact_id")),
+            discussions=list(StrategyDiscussion.objects.values_list("pk", "contact_id")),
+            attendees=list(Attendee.objects.values_list("pk", "discussion_id", "discussion__contact_id")),
+            actions=list(StrategyAction.objects.values_list("pk", "discussion_id", "discussion__contact_id")),
+            disputes=list(Dispute.objects.values_list("pk", flat=True)),
+            samples=list(AuditSample.objects.values_list("pk", flat=True)),
+            early_help=list(EarlyHelpReferral.objects.values_list("pk", "contact_id")),
+            findings=list(MaliciousFinding.objects.values_list("pk", "contact_id")),
         )
 
     def everything(self) -> list[int]:
@@ -234,6 +304,22 @@ def fillings(route: str, pools: Pools) -> list[dict[str, object]]:
         results = [{"eid": eid, "pk": contact} for eid, contact in pools.escalations]
     elif "rid" in has:
         results = [{"rid": rid, "pk": contact} for rid, contact in pools.requests]
+    elif "attendee_pk" in has:
+        results = [{"attendee_pk": at, "sid": sid, "pk": contact} for at, sid, contact in pools.attendees]
+    elif "aid" in has:
+        results = [{"aid": aid, "sid": sid, "pk": contact} for aid, sid, contact in pools.actions]
+    elif "sid" in has:
+        results = [{"sid": sid, "pk": contact} for sid, contact in pools.discussions]
+    elif "did" in has:
+        results = [{"did": did} for did in pools.disputes]
+    elif "said" in has:
+        results = [{"said": said} for said in pools.samples]
+    elif "ehid" in has:
+        results = [{"ehid": ehid, "pk": contact} for ehid, contact in pools.early_help]
+    elif "mid" in has:
+        results = [{"mid": mid, "pk": contact} for mid, contact in pools.findings]
+    elif "recipient" in has:
+        results = [{"recipient": r, "pk": pk} for pk in pools.contacts for r in ("referrer", "family")]
     elif "letter_pk" in has:
         results = [{"letter_pk": letter, "pk": contact} for letter, contact in pools.letters]
     elif "cp_pk" in has:
@@ -535,14 +621,16 @@ def test_sensitive_text_stays_out_of_letters_mail_audit_log_and_the_pack(world, 
     inside = {**a.markers.never_leaving(), **{f"B:{k}": v for k, v in b.markers.never_leaving().items()}}
     agency_text = {**inside, **a.markers.travelling(), **{f"B:{k}": v for k, v in b.markers.travelling().items()}}
 
-    # The outcome letter goes to the referrer: no agency information at all.
-    letter = a.letter
-    assert letter.sent_at is not None
-    pdf = pdf_text(letter_pdf(letter))
-    assert a.contact.subject_child.surname in pdf  # the PDF text is really read
-    for kind, marker in agency_text.items():
-        assert marker not in letter.body and marker not in letter.subject, kind
-        assert marker not in pdf and marker not in squash(pdf), kind
+    # The outcome letters go to the referrer and the family: no agency information at all.
+    letters = list(a.contact.letters.all())
+    assert {letter.recipient for letter in letters} == {"referrer", "family"}
+    for letter in letters:
+        assert letter.sent_at is not None
+        pdf = pdf_text(letter_pdf(letter))
+        assert a.contact.subject_child.surname in pdf  # the PDF text is really read
+        for kind, marker in agency_text.items():
+            assert marker not in letter.body and marker not in letter.subject, kind
+            assert marker not in pdf and marker not in squash(pdf), kind
 
     # E-mails to duty inboxes carry no detail about the child.
     assert mail.outbox, "the scenario sent no e-mail: the check below proves nothing"
@@ -591,3 +679,7 @@ def test_the_rules_themselves():
     assert not allowed("A", "child", "probation", "/agency/")
     assert not allowed("A", "hearsay", "administrator", "/admin/")
     assert area_of("/contacts/1/") == "mash"
+    assert allowed("A", "child", "receiving", "/contacts/1/disputes/raise/")
+    assert not allowed("A", "child", "receiving", "/contacts/1/")
+    assert not allowed("A", "hearsay", "strategic_manager", "/disputes/1/")
+    assert not allowed("A", "child", "early_help", "/contacts/early-help/")

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mash.audit.models import AuditEvent
+from mash.decisions.services import feedback_due as letter_due
 from mash.intake.services import available_actions
 from mash.partnership.models import Partnership, RagRating
-from mash.workqueue.services import letter_due
 from tests import factories
 
 

@@ -59,12 +59,13 @@ class DemoUsers:
     service_manager: User
     strategic_manager: User
     assistant_director: User
+    early_help: User
 
     def all(self) -> list[User]:
         return [
             self.officer, self.decision_maker, self.manager, self.second_manager, self.police, self.health,
             self.education, self.administrator, self.probation, self.receiving, self.dpo,
-            self.service_manager, self.strategic_manager, self.assistant_director,
+            self.service_manager, self.strategic_manager, self.assistant_director, self.early_help,
         ]
 
 
@@ -108,6 +109,7 @@ USERS = [
     ("education", "Robert", "Ellis", Role.PARTNER_PRACTITIONER, "Demoshire Education Safeguarding", None, "Education safeguarding officer"),
     ("probation", "Marcus", "Bell", Role.PARTNER_PRACTITIONER, "Demoshire Probation Delivery Unit", None, "Probation officer, MASH liaison"),
     ("receiving", "Sofia", "Nowak", Role.RECEIVING_PRACTITIONER, "Demoshire Children's Services", "First Response Team North", "Social worker, First Response Team North"),
+    ("earlyhelp", "Megan", "Lloyd", Role.RECEIVING_PRACTITIONER, "Demoshire Early Help", "Early Help Hub", "Family support worker, Early Help Hub"),
     ("dpo", "Harriet", "Lund", Role.DATA_PROTECTION_OFFICER, "Demoshire Children's Services", None, "Data protection officer"),
     ("servicemgr", "Grace", "Adeyemi", Role.SERVICE_MANAGER, "Demoshire Children's Services", "MASH", "MASH service manager"),
     ("strategic", "Owen", "Price", Role.STRATEGIC_MANAGER, "Demoshire Children's Services", None, "Strategic manager, front door and assessment"),
@@ -164,4 +166,5 @@ def build_users(password: str = DEMO_PASSWORD) -> DemoUsers:
         service_manager=made["servicemgr"],
         strategic_manager=made["strategic"],
         assistant_director=made["director"],
+        early_help=made["earlyhelp"],
     )

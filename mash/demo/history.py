@@ -2235,16 +2235,24 @@ def run_contact(spec: ContactSpec, ctx: Context) -> Contact:
     Decision.objects.filter(pk=_latest_decision(contact).pk).update(reviewed_at=decided_at)
     _latest_status_change(contact, decided_at)
     Contact.objects.filter(pk=contact.pk).update(decided_at=decided_at)
-    letter = contact.letters.order_by("-id").first()
-    assert letter is not None
-    OutcomeLetter.objects.filter(pk=letter.pk).update(generated_at=decided_at)
+    Contact.objects.filter(pk=contact.pk, referral_at__isnull=False).update(referral_at=decided_at)
+    # Letters to the referrer and the family; a section 47 outcome is given by telephone instead.
+    OutcomeLetter.objects.filter(contact=contact).update(generated_at=decided_at)
     if spec.state == SIGNED_OFF:
         return contact
 
-    letter = OutcomeLetter.objects.get(pk=letter.pk)
-    decisions.mark_letter_sent(letter, users.officer, method=spec.letter_method)
     sent_at = timeline[step][1]
-    OutcomeLetter.objects.filter(pk=letter.pk).update(sent_at=sent_at)
+    letters = list(contact.letters.order_by("id"))
+    for letter in letters:
+        decisions.mark_letter_sent(OutcomeLetter.objects.get(pk=letter.pk), users.officer, method=spec.letter_method)
+    if letters:
+        OutcomeLetter.objects.filter(contact=contact).update(sent_at=sent_at)
+    else:
+        for recipient, name in (("referrer", contact.referrer_name or "The referrer"), ("family", decisions.family_name(contact))):
+            decisions.record_call(
+                contact, users.decision_maker, recipient=recipient, spoken_to=name, called_at=sent_at,
+                summary="Told that a child protection strategy discussion is being held and who will be in touch.",
+            )
     _latest_status_change(contact, sent_at)
     Contact.objects.filter(pk=contact.pk).update(closed_at=sent_at)
     return contact

@@ -1309,8 +1309,8 @@ class Stage2:
             recommendation="Early help with a young carer's assessment for Parisa; GP to review Zarghuna's treatment.",
         )
         self.decide(earlier, AHMADZAI_ROUND, recommended, signed_off, comment="Agreed. Female Dari interpreter, please.")
-        letter = OutcomeLetter.objects.filter(contact=earlier, sent_at__isnull=True).get()
-        self.at(earlier, letter_sent, lambda: decisions.mark_letter_sent(letter, self.users.officer, method="email"))
+        for letter in OutcomeLetter.objects.filter(contact=earlier, sent_at__isnull=True).order_by("id"):
+            self.at(earlier, letter_sent, lambda letter=letter: decisions.mark_letter_sent(letter, self.users.officer, method="email"))
 
         sent, police_opened, health_opened, health_draft = self.clock.plan([30, 20, 25], last_at=self.recently(10))
         contact = self._record(AHMADZAI_NOW, triage_by=sent - 30 * MINUTE)

@@ -65,3 +65,10 @@ class DisputeStep(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def level_name(self) -> str:
+        """One person at this level: 'team manager', 'assistant director'."""
+        from mash.domain.disputes import LEVEL_LABELS
+
+        return LEVEL_LABELS.get(self.level, self.get_level_display())

@@ -157,7 +157,7 @@ def next_status(current: ContactStatus, event: ContactEvent, role: str, guards: 
     if event is ContactEvent.SIGN_OFF and guards.actor_made_recommendation:
         raise TransitionRefused("A different manager must sign off an outcome that you recommended yourself.")
     if event is ContactEvent.CLOSE and not guards.feedback_sent:
-        raise TransitionRefused("Record the outcome letter as sent before closing the contact.")
+        raise TransitionRefused("Give feedback to the referrer and the family (a letter sent, a call recorded, or a manager's decision to withhold it) before closing the contact.")
     return transition.target
 
 

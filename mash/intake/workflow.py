@@ -19,13 +19,16 @@ if TYPE_CHECKING:
 
 
 def guards_for(contact: Contact, actor: User, comment: str = "") -> Guards:
+    # Closing needs feedback to every recipient: a sent letter, a recorded call or a manager's withholding.
+    from mash.decisions.services import feedback_complete
+
     latest = contact.decisions.order_by("-recommended_at", "-id").first()
     return Guards(
         all_subjects_linked=not contact.people.filter(person__isnull=True).exists(),
         has_rating=contact.rag_rating_id is not None and contact.level_of_need_id is not None,
         actor_made_recommendation=latest is not None and latest.recommended_by_id == actor.pk,
         comment=comment,
-        feedback_sent=contact.letters.filter(sent_at__isnull=False).exists(),
+        feedback_sent=feedback_complete(contact),
     )
 
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, time, timedelta
+from itertools import count
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mash.audit import services as audit
 from mash.core.access import visible_people
+from mash.domain.chronology import Entry, EntryKind, arrange, counts_by_kind
+from mash.domain.cumulative import CumulativeFinding, CumulativeRule, DatedContact, assess, long_date
 from mash.domain.identifiers import normalise_postcode
 from mash.domain.matching import MatchResult, PersonRecord, name_variants, phonetic_key, score
-from mash.partnership.services import require_partnership
+from mash.partnership.services import current_partnership, require_partnership
 
-from .models import SOCIAL_WORK_KINDS, InvolvementKind, Person
+from .models import SOCIAL_WORK_KINDS, InvolvementKind, Person, Relationship
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -169,6 +172,15 @@ def household_of(person: Person) -> list[Person]:
 
 
 @dataclass(frozen=True)
+class EarlyHelpNote:
+    """One early help referral in the child's history, in a sentence (seed 000 P3/4, seed 001 case 3)."""
+
+    referral: object
+    sentence: str
+    needs_attention: bool  # declined, or the family could not be reached: consider escalation
+
+
+@dataclass(frozen=True)
 class HistoryWarnings:
     open_case: object | None
     recent_closure: object | None
@@ -176,14 +188,26 @@ class HistoryWarnings:
     repeat_contacts: int
     window_days: int
     weeks: int
+    cumulative: CumulativeFinding | None = None
+    early_help: tuple[EarlyHelpNote, ...] = ()
 
     @property
     def any(self) -> bool:
-        return bool(self.open_case or self.recent_closure or self.open_early_help or self.repeat_contacts)
+        return bool(
+            self.open_case or self.recent_closure or self.open_early_help or self.repeat_contacts or self.cumulative
+            or self.early_help
+        )
+
+    @property
+    def early_help_needs_attention(self) -> bool:
+        return any(note.needs_attention for note in self.early_help)
 
 
-def history_warnings(person: Person, *, as_of: date | None = None, excluding_contact_id: int | None = None) -> HistoryWarnings:
-    """The checks of seed 002 §4: open case, the 12-week rule, open early help, repeat contacts."""
+def history_warnings(
+    person: Person, *, as_of: date | None = None, excluding_contact_id: int | None = None, include_cumulative: bool = True
+) -> HistoryWarnings:
+    """The checks of seed 002 §4: open case, the 12-week rule, open early help, repeat contacts;
+    and the picture over time: cumulative harm and what happened to earlier early help referrals."""
     partnership = require_partnership()
     today = as_of or timezone.localdate()
     weeks = partnership.twelve_week_rule_weeks
@@ -201,6 +225,10 @@ def history_warnings(person: Person, *, as_of: date | None = None, excluding_con
     )
     if excluding_contact_id:
         contacts = contacts.exclude(contact_id=excluding_contact_id)
+    finding = None
+    if include_cumulative:
+        moment = timezone.now() if as_of is None else timezone.make_aware(datetime.combine(as_of, time.max))
+        finding = cumulative_finding(person, as_of=moment, partnership=partnership)
     return HistoryWarnings(
         open_case=open_case,
         recent_closure=recent_closure,
@@ -208,6 +236,8 @@ def history_warnings(person: Person, *, as_of: date | None = None, excluding_con
         repeat_contacts=contacts.values("contact_id").distinct().count(),
         window_days=window,
         weeks=weeks,
+        cumulative=finding if finding is not None and finding.alert else None,
+        early_help=tuple(early_help_history(person, excluding_contact_id=excluding_contact_id)),
     )
 
 
@@ -215,6 +245,508 @@ def view_person(user: User, person: Person, *, request: HttpRequest | None = Non
     audit.record(user, "person.viewed", person, summary=f"Opened the record of {person.full_name}", request=request)
 
 
-def check_cumulative_harm(contact: Contact, actor: User, *, request: HttpRequest | None = None) -> None:
-    """PLACEHOLDER (issue #4 helper): raise a cumulative harm alert when the configured window holds enough low-level contacts."""
+
+
+# ---------------------------------------------------------------------------------------
+# The household, cumulative harm and early help history
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tie:
+    """Someone related to the person: who they are to the person, and whether they live together."""
+
+    person: Person
+    relationship: str  # what they are to the person ("sister"), when the index records it that way round
+    lives_with: bool
+    inverse: str = ""  # otherwise what the person is to them ("Amy is their sister")
+
+    @property
+    def described(self) -> str:
+        return self.relationship or self.inverse
+
+
+def household_ties(person: Person) -> list[Tie]:
+    """Everyone the index relates to this person, in one query (either direction of the relationship)."""
+    ties: dict[int, Tie] = {}
+    rows = Relationship.objects.filter(Q(person=person) | Q(relative=person)).select_related("person", "relative")
+    for r in rows.order_by("id"):
+        direct = r.person_id == person.pk
+        other = r.relative if direct else r.person
+        if other.pk == person.pk:
+            continue
+        known = ties.get(other.pk) or Tie(other, "", False)
+        ties[other.pk] = Tie(
+            other,
+            known.relationship or (r.relationship if direct else ""),
+            known.lives_with or r.lives_with,
+            known.inverse or ("" if direct else f"{person.forenames} is their {r.relationship}"),
+        )
+    return sorted(ties.values(), key=lambda t: (t.person.date_of_birth or date.max, t.person.forenames))
+
+
+def is_child(person: Person, today: date | None = None) -> bool:
+    if person.is_unborn:
+        return True
+    age = person.age_on(today or timezone.localdate())
+    return age is not None and age < 18
+
+
+def _subject_rows(person_ids: set[int], *, since: datetime | None = None, until: datetime | None = None) -> QuerySet:
+    from mash.domain.workflow import ContactStatus
+    from mash.intake.models import ContactPerson
+
+    rows = ContactPerson.objects.filter(person_id__in=person_ids, role=ContactPerson.Role.SUBJECT_CHILD).exclude(
+        contact__status=ContactStatus.RECORDED
+    )
+    if since is not None:
+        rows = rows.filter(contact__received_at__gte=since)
+    if until is not None:
+        rows = rows.filter(contact__received_at__lte=until)
+    return rows.select_related("person", "contact__level_of_need")
+
+
+def _agreed_outcomes(contact_ids: set[int]) -> dict[int, str]:
+    """The latest agreed outcome of each contact (a disputed decision changed later is replaced by the new one)."""
+    from mash.decisions.models import Decision
+
+    outcomes: dict[int, str] = {}
+    rows = (
+        Decision.objects.filter(contact_id__in=contact_ids, review=Decision.Review.AGREED)
+        .order_by("reviewed_at", "id")
+        .values_list("contact_id", "outcome")
+    )
+    for contact_id, outcome in rows:
+        outcomes[contact_id] = outcome
+    return outcomes
+
+
+def cumulative_rule(partnership: object | None = None) -> CumulativeRule:
+    p = partnership or require_partnership()
+    return CumulativeRule(
+        window_days=p.cumulative_window_days,  # type: ignore[attr-defined]
+        threshold=p.cumulative_threshold,  # type: ignore[attr-defined]
+        max_level=p.cumulative_max_level,  # type: ignore[attr-defined]
+    )
+
+
+def cumulative_finding(person: Person, *, as_of: datetime | None = None, partnership: object | None = None) -> CumulativeFinding:
+    """Low-level contacts about the child and the children they live with, in the partnership's window up to `as_of`."""
+    rule = cumulative_rule(partnership)
+    moment = as_of or timezone.now()
+    household = {person.pk} | {t.person.pk for t in household_ties(person) if t.lives_with}
+    rows = list(_subject_rows(household, since=moment - timedelta(days=rule.window_days), until=moment))
+    outcomes = _agreed_outcomes({r.contact_id for r in rows})
+    dated = [
+        DatedContact(
+            contact_id=r.contact_id,
+            reference=r.contact.reference,
+            child_id=r.person_id,
+            child_name=r.person.full_name,
+            received_at=timezone.localtime(r.contact.received_at),
+            level=r.contact.level_of_need.level if r.contact.level_of_need else None,
+            agreed_outcome=outcomes.get(r.contact_id),
+        )
+        for r in rows
+    ]
+    return assess(dated, child_id=person.pk, child_name=person.full_name, as_of=timezone.localtime(moment), rule=rule)
+
+
+def check_cumulative_harm(contact: Contact, actor: User, *, request: HttpRequest | None = None) -> object | None:
+    """Pieces of the same puzzle: alert the managers once per contact when the child or household has had
+    the configured number of low-level contacts in the window (this contact included). Returns the alert."""
+    from mash.intake.models import ContactPerson
+    from mash.workqueue.models import Alert
+
+    partnership = current_partnership()
+    if partnership is None:
+        return None
+    if Alert.objects.filter(contact=contact, kind=Alert.Kind.CUMULATIVE_HARM).exists():
+        return None
+    subjects = contact.people.filter(role=ContactPerson.Role.SUBJECT_CHILD, person__isnull=False).select_related("person")
+    for cp in subjects:
+        finding = cumulative_finding(cp.person, as_of=contact.received_at, partnership=partnership)
+        if not finding.alert:
+            continue
+        message = finding.message()
+        alert = Alert.objects.create(contact=contact, kind=Alert.Kind.CUMULATIVE_HARM, message=message, raised_by=actor)
+        audit.record(
+            actor,
+            "cumulative_harm.alerted",
+            contact,
+            summary=f"{contact.reference}: {message}",
+            reason=f"Contacts counted: {', '.join(finding.references)}",
+            request=request,
+        )
+        return alert
     return None
+
+
+def early_help_sentence(referral: object) -> tuple[str, bool]:
+    r: Any = referral
+    referred = long_date(timezone.localtime(r.referred_at).date())
+    answered = long_date(timezone.localtime(r.response_recorded_at).date()) if r.response_recorded_at else referred
+    team = r.team.name
+    status = r.status
+    if status == "declined":
+        text, attention = f"Early help declined on {answered} (offered by {team} on {referred})", True
+    elif status == "no_contact":
+        text, attention = f"Early help offered on {referred} by {team}: the family could not be reached", True
+    elif status == "accepted":
+        text, attention = f"Early help accepted on {answered} ({team})", False
+    else:
+        text, attention = f"Early help offered on {referred} by {team}: waiting for the family's answer", False
+    if r.escalation == "escalate":
+        text += "; the decision maker escalated it for a re-assessment"
+        attention = False
+    elif r.escalation == "not_needed":
+        text += "; escalation was considered and not needed"
+        attention = False
+    return f"{text} (contact {r.contact.reference}).", attention
+
+
+def early_help_history(person: Person, *, excluding_contact_id: int | None = None) -> list[EarlyHelpNote]:
+    """Every early help referral about the child, newest first, so the next contact shows it (seed 000 P3/4)."""
+    from mash.decisions.models import EarlyHelpReferral
+    from mash.intake.models import ContactPerson
+
+    about = Q(person=person) | Q(
+        person__isnull=True,
+        contact__people__person=person,
+        contact__people__role=ContactPerson.Role.SUBJECT_CHILD,
+    )
+    referrals = EarlyHelpReferral.objects.filter(about).select_related("team", "contact").distinct().order_by("-referred_at")
+    if excluding_contact_id:
+        referrals = referrals.exclude(contact_id=excluding_contact_id)
+    notes = []
+    for referral in referrals:
+        sentence, attention = early_help_sentence(referral)
+        notes.append(EarlyHelpNote(referral, sentence, attention))
+    return notes
+
+
+# ---------------------------------------------------------------------------------------
+# The chronology
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class HouseholdChild:
+    person: Person
+    relationship: str
+    lives_with: bool
+    contact_count: int = 0
+    latest_reference: str = ""
+    latest_contact_id: int | None = None
+    latest_outcome: str = ""
+
+
+@dataclass
+class Chronology:
+    person: Person
+    household_view: bool
+    entries: list[Entry]
+    counts: dict[EntryKind, int]
+    kinds: frozenset[EntryKind]
+    newest_first: bool
+    children: list[HouseholdChild]
+    cumulative: CumulativeFinding | None
+    ties: list[Tie]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _moment(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _names(people: list[Any], fallback: str) -> str:
+    names = [cp.person.full_name if cp.person else cp.full_name for cp in people]
+    return ", ".join(dict.fromkeys(names)) or fallback
+
+
+def _contact_entries(contact: Any, child_name: str, child_id: int | None, scope: set[int]) -> list[Entry]:
+    """A contact and what the MASH did with it: received, rated, recommended, challenged, agreed, referred,
+    strategy discussions, disagreements and early help."""
+    ref, cid = contact.reference, contact.pk
+    common = {"contact_id": cid, "reference": ref, "child_id": child_id, "child_name": child_name}
+    entries: list[Entry] = []
+    seq = count(10)  # ties (things recorded in the same minute) keep the order they happen in
+    categories = ", ".join(c.name for c in contact.concern_categories.all()) or "not recorded"
+    if contact.rag_rating_id:
+        rating = f"Rated {contact.rag_rating.code}" + (f", level {contact.level_of_need.level}" if contact.level_of_need_id else "")
+    else:
+        rating = "Not yet rated"
+    referrer = contact.get_referrer_source_display()
+    if contact.referrer_agency:
+        referrer += f" ({contact.referrer_agency})"
+    subjects = [cp for cp in contact.people.all() if cp.role == "subject_child"]
+    named_only = not any(cp.person_id in scope for cp in subjects)
+    title = f"Contact {ref} received"
+    if named_only:
+        title = f"Named in contact {ref} about {_names(subjects, 'another child')}"
+    entries.append(
+        Entry(
+            contact.received_at, EntryKind.CONTACT, title,
+            detail=f"{contact.get_channel_display()} from {referrer}. Concerns: {categories}. {rating}. Now: {contact.status_label}.",
+            tag=contact.rag_rating.code if contact.rag_rating_id else "", sequence=0, **common,
+        )
+    )
+    for decision in contact.decisions.all():
+        by = decision.recommended_by.display_name
+        entries.append(
+            Entry(decision.recommended_at, EntryKind.DECISION, f"Recommended: {decision.get_outcome_display()}",
+                  detail=f"By {by}. {decision.rationale}", sequence=next(seq), **common)
+        )
+        if decision.review == "challenged" and decision.reviewed_at:
+            entries.append(
+                Entry(decision.reviewed_at, EntryKind.DECISION, "Manager challenged the recommendation",
+                      detail=decision.manager_comment, sequence=next(seq), **common)
+            )
+        elif decision.review == "agreed" and decision.reviewed_at:
+            where = decision.receiving_team.name if decision.receiving_team_id else decision.destination
+            detail = f"To {where}. " if where else ""
+            manager = decision.reviewed_by.display_name if decision.reviewed_by_id else ""
+            detail += f"Signed off by {manager}." if manager else ""
+            if decision.manager_comment:
+                detail += f" {decision.manager_comment}"
+            entries.append(
+                Entry(decision.reviewed_at, EntryKind.OUTCOME, f"Outcome agreed: {decision.get_outcome_display()}",
+                      detail=detail.strip(), sequence=next(seq), **common)
+            )
+    if contact.referral_at:
+        entries.append(
+            Entry(contact.referral_at, EntryKind.OUTCOME, "Became a referral to children's social care",
+                  detail="A manager agreed the threshold for social care was met.", sequence=next(seq), **common)
+        )
+    for discussion in contact.strategy_discussions.all():
+        kind = discussion.get_kind_display()
+        entries.append(
+            Entry(discussion.convened_at, EntryKind.STRATEGY,
+                  f"{kind} arranged for {timezone.localtime(discussion.scheduled_for):%d/%m/%Y %H:%M}", sequence=next(seq), **common)
+        )
+        if discussion.status == "held" and discussion.held_at:
+            decided = discussion.get_decision_display() if discussion.decision else "decision not yet recorded"
+            entries.append(Entry(discussion.held_at, EntryKind.STRATEGY, f"{kind} held: {decided}", sequence=next(seq), **common))
+        elif discussion.status == "cancelled":
+            entries.append(
+                Entry(discussion.recorded_at or discussion.convened_at, EntryKind.STRATEGY, f"{kind} cancelled",
+                      detail=discussion.cancelled_reason, sequence=next(seq), **common)
+            )
+    for dispute in contact.disputes.all():
+        who = dispute.raised_by_agency.name if dispute.raised_by_agency_id else dispute.raised_by.display_name
+        proposed = f" Proposed: {dispute.get_proposed_outcome_display()}." if dispute.proposed_outcome else ""
+        entries.append(
+            Entry(dispute.raised_at, EntryKind.DISPUTE, f"Professional disagreement raised by {who}",
+                  detail=f"{dispute.grounds}{proposed}".strip(), sequence=next(seq), **common)
+        )
+        if dispute.resolved_at:
+            agreed = f" Agreed outcome: {dispute.get_agreed_outcome_display()}." if dispute.agreed_outcome else ""
+            entries.append(
+                Entry(dispute.resolved_at, EntryKind.DISPUTE,
+                      f"Disagreement resolved: {dispute.get_resolution_display() or 'resolved'}",
+                      detail=f"{dispute.resolution_summary}{agreed}".strip(), sequence=next(seq), **common)
+            )
+    for referral in contact.early_help_referrals.all():
+        who = {**common}
+        if referral.person_id:
+            who.update(child_id=referral.person_id, child_name=referral.person.full_name)
+        entries.append(
+            Entry(referral.referred_at, EntryKind.EARLY_HELP, f"Referred to early help ({referral.team.name})", sequence=next(seq), **who)
+        )
+        if referral.response_recorded_at and referral.status != "offered":
+            entries.append(
+                Entry(referral.response_recorded_at, EntryKind.EARLY_HELP, f"Early help: {referral.get_status_display()}",
+                      detail=referral.response_notes, sequence=next(seq), **who)
+            )
+        if referral.escalation_decided_at and referral.escalation:
+            entries.append(
+                Entry(referral.escalation_decided_at, EntryKind.EARLY_HELP, referral.get_escalation_display(),
+                      detail=referral.escalation_rationale, sequence=next(seq), **who)
+            )
+    return entries
+
+
+def _agency_entries(responses: list[Any], labels: dict[int, tuple[str, int | None]]) -> list[Entry]:
+    entries = []
+    for response in responses:
+        contact_id = response.request.contact_id
+        child_name, child_id = labels[contact_id]
+        agency = response.request.agency.name
+        items = tuple(response.items.all())
+        if response.nothing_held:
+            title, detail = f"{agency}: nothing held", ""
+        else:
+            title = f"{agency} shared information"
+            detail = "" if items else "No items shared."
+            if response.withheld_summary:
+                detail = (detail + " Some information is held but not shared.").strip()
+        entries.append(
+            Entry(response.submitted_at, EntryKind.AGENCY, title, detail=detail, contact_id=contact_id,
+                  reference=response.request.contact.reference, child_id=child_id, child_name=child_name,
+                  items=items, sequence=1)
+        )
+    return entries
+
+
+def _involvement_entries(involvements: list[Any]) -> list[Entry]:
+    entries = []
+    for inv in involvements:
+        label, who = inv.get_kind_display(), inv.person
+        worker = f" Worker: {inv.allocated_worker}." if inv.allocated_worker else ""
+        entries.append(
+            Entry(_moment(inv.started_on), EntryKind.INVOLVEMENT, f"{label} started ({inv.team.name})",
+                  detail=f"{inv.summary}{worker}".strip(), child_id=who.pk, child_name=who.full_name)
+        )
+        if inv.closed_on:
+            entries.append(
+                Entry(_moment(inv.closed_on), EntryKind.INVOLVEMENT, f"{label} closed ({inv.team.name})",
+                      detail=inv.closure_reason, child_id=who.pk, child_name=who.full_name, sequence=1)
+            )
+    return entries
+
+
+def chronology_for(
+    user: User,
+    person: Person,
+    *,
+    household: bool,
+    kinds: frozenset[EntryKind] = frozenset(),
+    newest_first: bool = False,
+    request: HttpRequest | None = None,
+) -> Chronology:
+    """The child's chronology (or the whole household's), built in a fixed handful of queries, and audited.
+
+    Agency information is carried as InformationItem objects for the template to render with
+    `{% information_item %}`, so the firewall decides who reads sensitive text.
+    """
+    from django.db.models import Prefetch
+
+    from mash.core.access import visible_contacts
+    from mash.decisions.models import Decision, EarlyHelpReferral
+    from mash.disputes.models import Dispute
+    from mash.intake.models import ContactPerson
+    from mash.sharing.models import AgencyResponse, InformationItem
+
+    ties = household_ties(person)
+    today = timezone.localdate()
+    family_children = [t for t in ties if is_child(t.person, today)]
+    together = {t.person.pk for t in family_children if t.lives_with}
+    related_ids = {t.person.pk for t in family_children}
+    everyone = {person.pk} | related_ids
+    in_view = {person.pk} | (together if household else set())
+
+    appearances = list(
+        ContactPerson.objects.filter(person_id__in=everyone, contact__in=visible_contacts(user))
+        .select_related("person", "contact__rag_rating", "contact__level_of_need")
+        .order_by("contact__received_at", "contact_id")
+    )
+    contacts: dict[int, Any] = {}
+    for a in appearances:
+        contacts.setdefault(a.contact_id, a.contact)
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        list(contacts.values()),
+        "concern_categories",
+        Prefetch("people", queryset=ContactPerson.objects.select_related("person")),
+        Prefetch("decisions", queryset=Decision.objects.select_related("recommended_by", "reviewed_by", "receiving_team")),
+        "strategy_discussions",
+        Prefetch("disputes", queryset=Dispute.objects.select_related("raised_by", "raised_by_agency")),
+        Prefetch("early_help_referrals", queryset=EarlyHelpReferral.objects.select_related("team", "person")),
+    )
+
+    # Who each contact is about (the label in the household view) and which contacts are in view.
+    labels: dict[int, tuple[str, int | None]] = {}
+    view_contacts: list[Any] = []
+    for contact in contacts.values():
+        subjects = [cp for cp in contact.people.all() if cp.role == ContactPerson.Role.SUBJECT_CHILD]
+        in_scope = [cp for cp in subjects if cp.person_id in in_view]
+        chosen = in_scope or subjects
+        labels[contact.pk] = (_names(chosen, "child not named"), chosen[0].person_id if chosen else None)
+        if any(a.contact_id == contact.pk and a.person_id in in_view for a in appearances):
+            view_contacts.append(contact)
+
+    # The household's other children: how often the MASH has heard about them, and the latest outcome.
+    children = {t.person.pk: HouseholdChild(t.person, t.described, t.lives_with) for t in family_children}
+    for a in appearances:
+        child = children.get(a.person_id)
+        if child is None or a.role != ContactPerson.Role.SUBJECT_CHILD:
+            continue
+        child.contact_count += 1
+        contact = contacts[a.contact_id]
+        child.latest_reference, child.latest_contact_id = contact.reference, contact.pk
+        agreed = [d for d in contact.decisions.all() if d.review == Decision.Review.AGREED]
+        child.latest_outcome = agreed[-1].get_outcome_display() if agreed else contact.status_label
+
+    entries: list[Entry] = []
+    for contact in view_contacts:
+        name, child_id = labels[contact.pk]
+        entries += _contact_entries(contact, name, child_id, in_view)
+    view_ids = [c.pk for c in view_contacts]
+    responses = list(
+        AgencyResponse.objects.filter(request__contact_id__in=view_ids, submitted_at__isnull=False)
+        .select_related("request__agency", "request__contact")
+        .prefetch_related(
+            Prefetch("items", queryset=InformationItem.objects.filter(shared_at__isnull=False).order_by("order", "id"))
+        )
+    )
+    entries += _agency_entries(responses, labels)
+    from .models import Involvement
+
+    entries += _involvement_entries(list(Involvement.objects.filter(person_id__in=in_view).select_related("team", "person")))
+
+    finding = _finding_from(person, appearances, contacts, together)
+    arranged = arrange(entries, kinds=kinds, newest_first=newest_first)
+    view = "the whole household" if household else "the child"
+    audit.record(
+        user,
+        "chronology.viewed",
+        person,
+        summary=f"Viewed the chronology of {person.full_name} ({view}): {len(arranged)} of {len(entries)} entries shown",
+        request=request,
+    )
+    return Chronology(
+        person=person,
+        household_view=household,
+        entries=arranged,
+        counts=counts_by_kind(entries),
+        kinds=kinds,
+        newest_first=newest_first,
+        children=sorted(children.values(), key=lambda c: (not c.lives_with, c.person.date_of_birth or date.max)),
+        cumulative=finding if finding.alert else None,
+        ties=ties,
+    )
+
+
+def _finding_from(person: Person, appearances: list[Any], contacts: dict[int, Any], together: set[int]) -> CumulativeFinding:
+    """The cumulative harm finding for today from what the chronology already loaded (no more queries)."""
+    from mash.domain.workflow import ContactStatus
+
+    rule = cumulative_rule()
+    household = {person.pk} | together
+    dated = []
+    for a in appearances:
+        if a.person_id not in household or a.role != "subject_child":
+            continue
+        contact = contacts[a.contact_id]
+        if contact.status == ContactStatus.RECORDED:
+            continue
+        agreed = sorted(
+            (d for d in contact.decisions.all() if d.review == "agreed"), key=lambda d: (d.reviewed_at is None, d.reviewed_at, d.pk)
+        )
+        dated.append(
+            DatedContact(
+                contact_id=contact.pk,
+                reference=contact.reference,
+                child_id=a.person_id,
+                child_name=a.person.full_name,
+                received_at=timezone.localtime(contact.received_at),
+                level=contact.level_of_need.level if contact.level_of_need_id else None,
+                agreed_outcome=agreed[-1].outcome if agreed else None,
+            )
+        )
+    return assess(dated, child_id=person.pk, child_name=person.full_name, as_of=timezone.localtime(), rule=rule)
+

@@ -4,11 +4,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from mash.core.access import person_for, visible_contacts
+from mash.core.access import person_for
 from mash.core.views_helpers import error_list
+from mash.domain.chronology import KIND_LABELS, EntryKind, parse_kinds
 
 from .forms import PersonSearchForm
-from .services import SearchQuery, history_warnings, household_of, search_people, view_person
+from .services import SearchQuery, chronology_for, history_warnings, search_people, view_person
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -27,25 +28,25 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person page: who the child is, their history with services and their chronology (MASH members only)."""
     person = person_for(request.user, pk)
     view_person(request.user, person, request=request)
-    appearances = (
-        person.contact_appearances.filter(contact__in=visible_contacts(request.user))
-        .select_related("contact", "contact__rag_rating")
-        .prefetch_related("contact__decisions")
-        .order_by("-contact__received_at")
+    household = request.GET.get("view") == "household"
+    kinds = parse_kinds(request.GET.getlist("kind"))
+    newest_first = request.GET.get("order") == "newest"
+    chronology = chronology_for(
+        request.user, person, household=household, kinds=kinds, newest_first=newest_first, request=request
     )
-    history = [(a, next((d for d in a.contact.decisions.all() if d.review == "agreed"), None)) for a in appearances]
     return render(
         request,
         "people/detail.html",
         {
             "person": person,
-            "warnings": history_warnings(person),
-            "appearances": history,
+            "warnings": history_warnings(person, include_cumulative=False),
+            "chronology": chronology,
+            "kind_choices": [(kind.value, KIND_LABELS[kind], chronology.counts[kind]) for kind in EntryKind],
+            "selected_kinds": {kind.value for kind in kinds},
             "involvements": person.involvements.select_related("team"),
-            "household": household_of(person),
-            "relationships": list(person.relationships.select_related("relative")) + list(person.related_to.select_related("person")),
             "nav": "people",
         },
     )

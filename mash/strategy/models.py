@@ -28,7 +28,11 @@ class StrategyDiscussion(models.Model):
 
     contact = models.ForeignKey("intake.Contact", on_delete=models.CASCADE, related_name="strategy_discussions")
     decision_record = models.ForeignKey(
-        "decisions.Decision", on_delete=models.PROTECT, null=True, blank=True, related_name="strategy_discussions",
+        "decisions.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="strategy_discussions",
         help_text="The section 47 outcome that called for it.",
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.DISCUSSION)
@@ -37,7 +41,8 @@ class StrategyDiscussion(models.Model):
     arrangements = models.CharField("where or how", max_length=200, blank=True, help_text="Room, telephone or video link.")
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     delay_reason = models.TextField(
-        "why it cannot be held within the timescale", blank=True,
+        "why it cannot be held within the timescale",
+        blank=True,
         help_text="Needed only when the discussion is scheduled after its deadline.",
     )
     convened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -14,13 +14,12 @@ from mash.audit import services as audit
 from mash.core.access import visible_contacts
 from mash.domain.workflow import ContactStatus
 from mash.intake.models import Contact
-from mash.partnership.services import deadline, require_partnership
 from mash.sharing.services import RequestRow, requests_needing_attention, stage2_progress
 
 from .items import Queue, QueueItem
 from .models import Alert
 
-__all__ = ["Queue", "QueueItem", "queues_for", "open_alerts", "acknowledge_alert", "AlertRefused", "letter_due"]
+__all__ = ["Queue", "QueueItem", "queues_for", "open_alerts", "acknowledge_alert", "AlertRefused"]
 
 if TYPE_CHECKING:
     from mash.accounts.models import User
@@ -43,13 +42,6 @@ def _contacts(user: User, *statuses: ContactStatus) -> QuerySet[Contact]:
         .select_related("rag_rating", "level_of_need")
         .prefetch_related("people")
     )
-
-
-def letter_due(contact: Contact) -> datetime | None:
-    """Outcome letters go out within the partnership's feedback timescale (24 hours, seed 002 App. B)."""
-    if contact.decided_at is None:
-        return None
-    return deadline(contact.decided_at, require_partnership().timescale("feedback"))
 
 
 def _decision_task(contact: Contact) -> str:

@@ -40,6 +40,10 @@ USERNAMES = {
     "receiving": "receiving",
     "dpo": "dpo",
     "administrator": "admin",
+    "service_manager": "servicemgr",
+    "strategic_manager": "strategic",
+    "assistant_director": "director",
+    "early_help": "earlyhelp",
 }
 
 DEFAULT_TIMEOUT_MS = 10_000
@@ -118,7 +122,21 @@ def _load_reference_configuration() -> None:
     if LawfulBasis.objects.count() == 0:
         importlib.import_module("mash.partnership.migrations.0005_default_lawful_bases").add_bases(apps, None)
     if LetterTemplate.objects.count() == 0:
-        importlib.import_module("mash.decisions.migrations.0002_default_letter_templates").load(apps, None)
+        for module in sorted(p.stem for p in (REPO_ROOT / "mash/decisions/migrations").glob("0*.py")):
+            loader = getattr(importlib.import_module(f"mash.decisions.migrations.{module}"), "load", None)
+            if loader is not None:
+                loader(apps, None)
+    from mash.partnership.models import DisputeLevel
+
+    if DisputeLevel.objects.count() == 0:
+        importlib.import_module("mash.partnership.migrations.0007_default_outcomes_configuration").load(apps, None)
+    from mash.oversight.models import PracticeStandard
+
+    if PracticeStandard.objects.count() == 0:
+        for module in sorted(p.stem for p in (REPO_ROOT / "mash/oversight/migrations").glob("0*.py")):
+            loader = getattr(importlib.import_module(f"mash.oversight.migrations.{module}"), "load", None)
+            if loader is not None:
+                loader(apps, None)
 
 
 @pytest.fixture
@@ -192,7 +210,7 @@ def signed_off_contact_via_services(users: Any, *, forenames: str, surname: str)
     )
     decisions.sign_off(contact, users.manager, comment="Agreed.")
     contact.refresh_from_db()
-    return contact, contact.letters.get()
+    return contact, contact.letters.get(recipient="referrer")
 
 
 # --------------------------------------------------------------------------- page helpers

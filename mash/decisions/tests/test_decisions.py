@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 import time_machine
 from django.urls import reverse
 
 from mash.audit.services import verify_chain
 from mash.decisions import services
-from mash.decisions.models import Decision, LetterTemplate, OutcomeLetter
+from mash.decisions.models import Decision, LetterTemplate, Outcome, OutcomeLetter
 from mash.domain.workflow import ContactEvent, TransitionRefused
 from mash.intake.models import Contact, StatusChange
 from mash.intake.workflow import apply_event
 from mash.partnership.models import Team
+from mash.people.models import Involvement
 from mash.triage.services import triage
 from tests import factories
 from tests.factories import level, london, rag
@@ -81,9 +84,10 @@ def test_full_path_with_a_challenge(users):
     assert contact.decided_at == london(2026, 11, 11, 14, 0)
     assert services.agreed_decision(contact) == second
 
-    # the letter
-    letter = contact.letters.get()
-    template = LetterTemplate.objects.get(outcome="early_help")
+    # the letters: one to the referrer, one to the family
+    assert set(contact.letters.values_list("recipient", flat=True)) == {"referrer", "family"}
+    letter = contact.letters.get(recipient="referrer")
+    template = LetterTemplate.objects.get(outcome="early_help", recipient="referrer")
     assert letter.decision == second
     assert "Amelia Testcase" in letter.body
     assert contact.reference in letter.body
@@ -111,9 +115,12 @@ def test_full_path_with_a_challenge(users):
     for action in ("decision.recommended", "decision.challenged", "decision.signed_off", "letter.generated"):
         assert factories.audit_events(action, object_id=str(contact.pk)).exists(), action
 
-    # send -> closed
+    # send both -> closed when the last one goes
     with time_machine.travel(london(2026, 11, 11, 15, 0), tick=False):
         services.mark_letter_sent(letter, users.officer, method="secure_email")
+    assert fresh(contact).status == "signed_off", "the family has not been told yet"
+    with time_machine.travel(london(2026, 11, 11, 15, 0), tick=False):
+        services.mark_letter_sent(contact.letters.get(recipient="family"), users.officer, method="post")
     contact = fresh(contact)
     letter.refresh_from_db()
     assert contact.status == "closed"
@@ -130,21 +137,47 @@ def test_letter_never_contains_the_concern_details(users):
         assert secret not in letter.subject, secret
 
 
-@pytest.mark.parametrize(
-    "outcome",
-    ["nfa", "advice_signpost", "early_help", "s17_assessment", "s47_strategy", "transfer_allocated", "transfer_previous_team"],
-)
-def test_every_outcome_has_a_letter_with_name_and_reference(users, outcome):
+LETTER_OUTCOMES = [o for o in Outcome.values if o != "s47_strategy"]
+
+
+@pytest.mark.parametrize("outcome", LETTER_OUTCOMES)
+def test_every_outcome_has_letters_with_name_and_reference(users, outcome):
     team = Team.objects.get(name="First Response Team North")
-    contact, _, letter = factories.signed_off(users, outcome=outcome, team=team)
-    assert "Amelia Testcase" in letter.body
-    assert contact.reference in letter.body
-    assert contact.reference in letter.subject
-    assert "SECRET-CONCERN-MARKER" not in letter.body
+    extra = {"destination": "Demoshire adult social care", "dash_score": 15}
+    if outcome.startswith("transfer_"):
+        contact, _ = factories.recommended(users, outcome="nfa")  # a child whose history decides the transfer rules
+        person = contact.subject_child.person
+        Involvement.objects.create(
+            person=person, kind="social_care", team=team, started_on=date.today() - timedelta(days=200),
+            closed_on=None if outcome == "transfer_allocated" else date.today() - timedelta(days=30),
+        )
+        services.challenge(fresh(contact), users.manager, comment="Check the history.")
+        services.recommend(fresh(contact), users.decision_maker, analysis="a", outcome=outcome, rationale="r", receiving_team=team)
+        services.sign_off(fresh(contact), users.manager)
+        contact = fresh(contact)
+        letter = contact.letters.get(recipient="referrer")
+    else:
+        contact, _, letter = factories.signed_off(users, outcome=outcome, team=team, **extra)
+    family = contact.letters.get(recipient="family")
+    for each in (letter, family):
+        assert "Amelia Testcase" in each.body
+        assert contact.reference in each.body
+        assert contact.reference in each.subject
+        assert "SECRET-CONCERN-MARKER" not in each.body
+        assert "{{" not in each.body and "{%" not in each.body
+    assert "Joan Referrer" in letter.body and "Joan Referrer" not in family.body
+    assert family.recipient_name == "Kelly Testcase"
+
+
+def test_section_47_has_no_letters(users):
+    team = Team.objects.get(name="First Response Team North")
+    contact, _, letter = factories.signed_off(users, outcome="s47_strategy", team=team)
+    assert letter is None
+    assert not contact.letters.exists()
 
 
 def test_letter_uses_the_administrators_wording(users):
-    template = LetterTemplate.objects.get(outcome="nfa")
+    template = LetterTemplate.objects.get(outcome="nfa", recipient="referrer")
     template.subject = "Closed: {{ contact_reference }}"
     template.body = "About {{ child_name }} ({{ contact_reference }}). Ring {{ mash_phone }}."
     template.save()
@@ -155,7 +188,7 @@ def test_letter_uses_the_administrators_wording(users):
 
 def test_letter_template_cannot_reach_the_concern(users):
     """Even an administrator's template asking for it gets nothing: it is not in the context."""
-    template = LetterTemplate.objects.get(outcome="nfa")
+    template = LetterTemplate.objects.get(outcome="nfa", recipient="referrer")
     template.body = "[{{ contact.concern_details }}][{{ concern_details }}][{{ impact_on_child }}]"
     template.save()
     _, _, letter = factories.signed_off(users)
@@ -218,7 +251,7 @@ def test_signing_off_twice_is_refused(users):
     contact, _, _ = factories.signed_off(users)
     with pytest.raises(services.DecisionRefused):
         services.sign_off(fresh(contact), users.second_manager)
-    assert OutcomeLetter.objects.filter(contact=contact).count() == 1
+    assert OutcomeLetter.objects.filter(contact=contact).count() == 2
 
 
 def test_manager_who_recommended_cannot_sign_off_but_another_can(users):
@@ -270,7 +303,7 @@ def test_sign_off_is_atomic_when_the_letter_template_is_missing(users):
     contact, decision = factories.recommended(
         users, outcome="s17_assessment", team=Team.objects.get(name="First Response Team North")
     )
-    LetterTemplate.objects.filter(outcome="s17_assessment").delete()
+    LetterTemplate.objects.filter(outcome="s17_assessment", recipient="family").delete()
     with pytest.raises(services.DecisionRefused, match="no letter template"):
         services.sign_off(fresh(contact), users.manager)
     contact = fresh(contact)
@@ -290,7 +323,7 @@ def test_letter_only_after_sign_off(users):
 
 def test_close_refused_until_the_letter_is_sent(users):
     contact, _, _ = factories.signed_off(users)
-    with pytest.raises(TransitionRefused, match="letter as sent"):
+    with pytest.raises(TransitionRefused, match="Give feedback to the referrer and the family"):
         apply_event(fresh(contact), ContactEvent.CLOSE, users.officer)
     assert fresh(contact).status == "signed_off"
 
@@ -303,6 +336,8 @@ def test_mark_letter_sent_refusals(users):
     services.mark_letter_sent(letter, users.officer, method="post")
     with pytest.raises(services.DecisionRefused, match="already"):
         services.mark_letter_sent(letter, users.officer, method="post")
+    assert fresh(contact).status == "signed_off"
+    services.mark_letter_sent(contact.letters.get(recipient="family"), users.officer, method="post")
     assert fresh(contact).status == "closed"
 
 
@@ -323,12 +358,14 @@ def test_manager_signs_off_through_the_page(client, users):
     response = client.post(reverse("decisions:review", args=[contact.pk]), {"verdict": "agree", "comment": "Agreed."})
     assert response.status_code == 302
     assert fresh(contact).status == "signed_off"
-    letter = OutcomeLetter.objects.get(contact=contact)
-    page = client.get(reverse("decisions:letter", args=[contact.pk, letter.pk]))
-    assert page.status_code == 200
-    assert "Amelia Testcase" in page.content.decode()
-    response = client.post(reverse("decisions:letter", args=[contact.pk, letter.pk]), {"method": "email"})
-    assert response.status_code == 302
+    assert fresh(contact).referral_at is None
+    for recipient in ("referrer", "family"):
+        letter = OutcomeLetter.objects.get(contact=contact, recipient=recipient)
+        page = client.get(reverse("decisions:letter", args=[contact.pk, letter.pk]))
+        assert page.status_code == 200
+        assert "Amelia Testcase" in page.content.decode()
+        response = client.post(reverse("decisions:letter", args=[contact.pk, letter.pk]), {"method": "email"})
+        assert response.status_code == 302
     assert fresh(contact).status == "closed"
 
 

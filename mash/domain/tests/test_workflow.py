@@ -176,7 +176,7 @@ def test_manager_who_recommended_cannot_sign_off():
 
 @pytest.mark.parametrize("role", sorted(MASH))
 def test_close_refused_until_feedback_sent(role):
-    with pytest.raises(TransitionRefused, match="letter as sent"):
+    with pytest.raises(TransitionRefused, match="Give feedback to the referrer and the family"):
         next_status(ContactStatus.SIGNED_OFF, ContactEvent.CLOSE, role, Guards(feedback_sent=False))
     assert next_status(ContactStatus.SIGNED_OFF, ContactEvent.CLOSE, role, Guards(feedback_sent=True)) is ContactStatus.CLOSED
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from mash.demo import history, stage2
+from mash.demo import chronology, disputes, followup, history, outcomes, oversight, stage2, strategy
 from mash.demo.builders import DEMO_PASSWORD, DemoUsers, build_partnership, build_users
 
 SIGN_IN_URL = "http://127.0.0.1:8000/"
@@ -21,11 +21,18 @@ def stage2_loaded() -> bool:
     return InformationRequest.objects.exists()
 
 
+def outcome_side_loaded() -> bool:
+    from mash.strategy.models import StrategyDiscussion
+
+    return StrategyDiscussion.objects.exists()
+
+
 class Command(BaseCommand):
     help = (
         "Load the fictional Demoshire partnership: agencies, teams, one user per role, about 60 children in 25 families "
         "with their social care and early help history, contacts in every state of the workflow, and multi-agency "
-        "information sharing (Stage 2) in every state. Safe to run twice."
+        "information sharing (Stage 2) in every state, every outcome with its feedback, strategy discussions, "
+        "professional disagreements, practice standards, dip-sample audits and a cumulative harm alert. Safe to run twice."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,10 +42,11 @@ class Command(BaseCommand):
             users = build_users(DEMO_PASSWORD)
             if history.already_loaded():
                 self.stdout.write("Demo data already loaded")
-                if not stage2_loaded():
+                if not stage2_loaded() or not outcome_side_loaded():
                     self.stdout.write(
                         self.style.WARNING(
-                            "This database was loaded before information sharing (Stage 2) was added to the demo: "
+                            "This database was loaded before information sharing (Stage 2) or the outcome side "
+                            "(strategy discussions, disputes, audits) was added to the demo: "
                             "delete var/mash.sqlite3 and run `make run` again to see it."
                         )
                     )
@@ -54,6 +62,11 @@ class Command(BaseCommand):
                 )
                 sharing = stage2.load(users)
                 self.stdout.write(self.style.SUCCESS(f"{sharing.line()} ({time.monotonic() - started:.1f}s in all)."))
+                # The outcome side (issue #4): every outcome, feedback, strategy discussions,
+                # disagreements, oversight and audits, the chronology and cumulative harm.
+                for area in (outcomes, followup, strategy, disputes, oversight, chronology):
+                    line = area.load(users)
+                    self.stdout.write(self.style.SUCCESS(f"{line} ({time.monotonic() - started:.1f}s in all)."))
         self.print_users(users)
 
     def print_users(self, users: DemoUsers) -> None:
