@@ -123,7 +123,7 @@ def letter(request: HttpRequest, pk: int, letter_pk: int) -> HttpResponse:
             else:
                 contact.refresh_from_db()
                 closed = " The contact is closed: feedback is complete." if not contact.is_open else ""
-                messages.success(request, f"Letter to the {letter.get_recipient_display().lower()} recorded as sent.{closed}")
+                messages.success(request, f"Letter to the {letter.recipient} recorded as sent.{closed}")
                 return redirect("intake:detail", pk=contact.pk)
     else:
         audit.record(

@@ -3,7 +3,9 @@
 Officer records a telephone contact (first with a mistake), links the child to a new person
 record and sends it for triage; the decision maker triages it AMBER with an urgent criterion
 and recommends a section 17 assessment; the manager challenges, the decision maker
-re-submits, the manager signs off; the outcome letter is downloaded and recorded as sent.
+re-submits, the manager signs off (the contact becomes a referral); the letters to the referrer and
+to the family are downloaded as PDF, their text checked (the family is never told who referred, and
+neither letter repeats the concern), and recorded as sent, which closes the contact.
 Every distinct page is checked with axe-core on the way.
 """
 
@@ -35,6 +37,22 @@ URGENT_TRIGGER = "Suspicious injury without a disclosure"
 RECEIVING_TEAM = "First Response Team North"
 TIME_LEFT = re.compile(r"(\d+ (day|hour|minute)s?( \d+ (hour|minute)s?)? left|less than a minute left|Overdue by)")
 REFERENCE = re.compile(r"MASH-\d{4}-\d{6}")
+
+
+def downloaded_pdf_text(page: Any, filename: str) -> str:
+    """Download the letter as PDF from the page and return its text (read with pypdf)."""
+    import io
+
+    import pypdf
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download as PDF").click()
+    download = download_info.value
+    assert download.suggested_filename == filename
+    pdf = Path(download.path()).read_bytes()
+    assert pdf.startswith(b"%PDF"), pdf[:20]
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
 
 
 def group(page: Any, legend: str) -> Any:
@@ -272,12 +290,13 @@ def test_contact_journey_from_call_to_closed(page: Any, mash_users: Any) -> None
     expect(page.locator("main")).to_contain_text(RATIONALE_AFTER_CHALLENGE)
     group(page, "Do you agree with the recommendation?").get_by_label("Yes, sign off the outcome").check()
     page.get_by_role("button", name="Save", exact=True).click()
-    expect_success(page, "Outcome signed off. The outcome letter is ready to send.")
+    expect_success(page, "Outcome signed off. The letters to the referrer and the family are ready to send.")
     expect(page.locator(".govuk-panel")).to_contain_text("Outcome: Section 17 child in need assessment")
     expect(page.locator(".govuk-panel")).to_contain_text(RECEIVING_TEAM)
+    expect(page.locator(".govuk-panel")).to_contain_text("Became a referral on")
 
-    # ---------------------------------------------------------------- the outcome letter
-    page.get_by_role("link", name="Outcome letter (not sent yet)").click()
+    # ---------------------------------------------------------------- the letter to the referrer
+    page.get_by_role("link", name="Outcome letter to the referrer (not sent yet)").click()
     expect(page.get_by_role("heading", name="Outcome letter to the referrer", level=1)).to_be_visible()
     letter = page.get_by_role("article", name="Letter")
     expect(letter).to_contain_text(CHILD_NAME)
@@ -286,19 +305,32 @@ def test_contact_journey_from_call_to_closed(page: Any, mash_users: Any) -> None
     expect(letter).to_contain_text(RECEIVING_TEAM)
     assert_accessible(page, "the outcome letter page")
 
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download as PDF").click()
-    download = download_info.value
-    assert download.suggested_filename == f"{reference}-outcome-letter.pdf"
-    pdf = Path(download.path()).read_bytes()
-    assert pdf.startswith(b"%PDF"), pdf[:20]
+    text = downloaded_pdf_text(page, f"{reference}-outcome-letter-referrer.pdf")
+    for expected in (CHILD_NAME, reference, f"Dear {REFERRER}", RECEIVING_TEAM):
+        assert expected in text, expected
+    assert CONCERN not in text and IMPACT not in text  # what was reported stays in the record
 
     group(page, "How was the letter sent?").get_by_label("Post", exact=True).check()
     page.get_by_role("button", name="Record the letter as sent").click()
     expect(page).to_have_url(re.compile(rf"/contacts/{contact_pk}/$"))
-    expect_success(page, "Letter recorded as sent. The contact is closed.")
+    expect_success(page, "Letter to the referrer recorded as sent.")
+    expect(page.get_by_role("link", name="Outcome letter to the referrer (sent)")).to_be_visible()
+
+    # ---------------------------------------------------------------- the letter to the family
+    page.get_by_role("link", name="Outcome letter to the family (not sent yet)").click()
+    expect(page.get_by_role("heading", name="Outcome letter to the family", level=1)).to_be_visible()
+    letter = page.get_by_role("article", name="Letter")
+    expect(letter).to_contain_text(CHILD_NAME)
+    expect(letter).not_to_contain_text(REFERRER)  # the family is never told who referred
+    text = downloaded_pdf_text(page, f"{reference}-outcome-letter-family.pdf")
+    assert CHILD_NAME in text and reference in text and RECEIVING_TEAM in text
+    for secret in (REFERRER, CONCERN, IMPACT, "Oyelaran"):
+        assert secret not in text, secret
+    group(page, "How was the letter sent?").get_by_label("Post", exact=True).check()
+    page.get_by_role("button", name="Record the letter as sent").click()
+    expect_success(page, "Letter to the family recorded as sent. The contact is closed: feedback is complete.")
     expect(page.locator("main .govuk-tag").first).to_have_text("Closed")
-    expect(page.get_by_role("link", name="Outcome letter (sent)")).to_be_visible()
+    expect(page.get_by_role("link", name="Outcome letter to the family (sent)")).to_be_visible()
     sign_out(page)
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
 
