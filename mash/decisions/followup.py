@@ -367,7 +367,26 @@ def referrals_for_team(user: User) -> QuerySet[EarlyHelpReferral]:
     """A receiving practitioner sees the early help referrals made to their own team, and no others."""
     if not user.is_authenticated or not user.is_receiving_practitioner or user.team_id is None:
         return EarlyHelpReferral.objects.none()
-    return EarlyHelpReferral.objects.filter(team_id=user.team_id)
+    # A referral whose decision was overturned by a dispute is no longer the team's to work on.
+    return EarlyHelpReferral.objects.filter(team_id=user.team_id, decision__review=Decision.Review.AGREED)
+
+
+def withdraw_early_help(decision: Decision, actor: User, *, request: HttpRequest | None = None) -> int:
+    """The decision behind an early help step-down was changed: close the involvement it opened
+    (so the next history check does not send anyone to a lead professional who was never allocated)."""
+    closed = 0
+    for referral in EarlyHelpReferral.objects.filter(decision=decision).select_related("contact"):
+        involvement = involvement_for(referral)
+        if involvement is not None and involvement.closed_on is None:
+            involvement.closed_on = timezone.localdate()
+            involvement.closure_reason = "Early help withdrawn: the MASH decision changed after a professional disagreement"
+            involvement.save(update_fields=["closed_on", "closure_reason"])
+            closed += 1
+        audit.record(
+            actor, "early_help.withdrawn", referral.contact,
+            summary=f"Early help referral for {referral.contact.reference} withdrawn: the decision was changed", request=request,
+        )
+    return closed
 
 
 def view_referral(user: User, referral: EarlyHelpReferral, *, request: HttpRequest | None = None) -> None:

@@ -38,6 +38,7 @@ class Decision(models.Model):
         PENDING = "pending", "Awaiting sign-off"
         AGREED = "agreed", "Agreed and signed off"
         CHALLENGED = "challenged", "Challenged"
+        SUPERSEDED = "superseded", "Changed after a professional disagreement"
 
     contact = models.ForeignKey("intake.Contact", on_delete=models.CASCADE, related_name="decisions")
     analysis = models.TextField()

@@ -62,6 +62,9 @@ class RecommendationRefused(DecisionRefused):
 
 # Who gives feedback: the MASH officers (business support), decision makers and team managers.
 FEEDBACK_ROLES = frozenset({Role.MASH_OFFICER, Role.DECISION_MAKER, Role.TEAM_MANAGER})
+# A letter home about these could warn the person causing harm (domestic abuse, a police matter):
+# a team manager decides whether it goes, never whoever picks up the queue.
+FAMILY_LETTER_NEEDS_A_MANAGER = frozenset({Outcome.MARAC, Outcome.POLICE_ACTION})
 
 OUTCOME_EXPLANATIONS: dict[str, str] = {
     Outcome.NFA: "The information has been considered and no further action is needed from children's social care or early help.",
@@ -244,6 +247,26 @@ def record_referral(contact: Contact, decision: Decision, actor: User, *, reques
         )
 
 
+def supersede_after_dispute(decision: Decision, actor: User, *, request: HttpRequest | None = None) -> None:
+    """A professional disagreement changed this agreed decision: it stops taking effect at once.
+
+    The receiving team loses the transfer (need to know follows the decision in force), an early
+    help step-down is withdrawn, and the audit trail says so; the record of the old decision stays.
+    """
+    if decision.review != Decision.Review.AGREED:
+        raise DecisionRefused("Only an agreed decision can be changed after a professional disagreement.")
+    with transaction.atomic():
+        Decision.objects.filter(pk=decision.pk).update(review=Decision.Review.SUPERSEDED)
+        decision.review = Decision.Review.SUPERSEDED
+        if decision.receiving_team_id is not None:
+            audit.record(
+                actor, "transfer.revoked", decision.contact,
+                summary=f"{decision.contact.reference} no longer transferred to {decision.receiving_team}: the decision was changed",
+                request=request,
+            )
+        followup.withdraw_early_help(decision, actor, request=request)
+
+
 def agreed_decision(contact: Contact) -> Decision | None:
     return contact.decisions.filter(review=Decision.Review.AGREED).order_by("-reviewed_at", "-id").first()
 
@@ -382,6 +405,15 @@ def mark_letter_sent(letter: OutcomeLetter, actor: User, *, method: str, request
         raise DecisionRefused("This letter is about an earlier decision that no longer stands. Send the letter for the current outcome.")
     if FeedbackWithheld.objects.filter(decision=decision, recipient=letter.recipient).exists():
         raise DecisionRefused(f"A manager decided not to give feedback to the {letter.get_recipient_display().lower()}: do not send this letter.")
+    if (
+        letter.recipient == Recipient.FAMILY
+        and decision.outcome in FAMILY_LETTER_NEEDS_A_MANAGER
+        and getattr(actor, "role", None) != Role.TEAM_MANAGER
+    ):
+        raise DecisionRefused(
+            f"Only a team manager can send the family a letter about '{decision.get_outcome_display()}': it could alert "
+            "the person causing harm. Ask a manager to send it or to withhold it."
+        )
     with transaction.atomic():
         letter.sent_at = timezone.now()
         letter.sent_by = actor

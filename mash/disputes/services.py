@@ -31,6 +31,7 @@ from mash.accounts.models import Role
 from mash.audit import services as audit
 from mash.core.access import contact_for, transferred_contacts
 from mash.decisions.models import Decision, Outcome
+from mash.decisions.services import supersede_after_dispute
 from mash.domain import disputes as rules
 from mash.domain.workflow import ContactEvent, ContactStatus
 from mash.intake.models import Contact, ContactPerson
@@ -131,7 +132,8 @@ def _open_dispute(decision: Decision) -> Dispute | None:
 
 def _raise_facts(contact: Contact, decision: Decision | None, user: User) -> rules.RaiseFacts:
     return rules.RaiseFacts(
-        decision_agreed=decision is not None,
+        # A decision changed by a dispute still counts as signed off: the contact is being reconsidered.
+        decision_agreed=decision is not None or contact.decisions.filter(review=Decision.Review.SUPERSEDED).exists(),
         decision_is_current=contact.status in (ContactStatus.SIGNED_OFF, ContactStatus.CLOSED),
         open_dispute=decision is not None and _open_dispute(decision) is not None,
         from_referring_agency=user.agency_id is not None and contact.referring_agency_id == user.agency_id,
@@ -330,7 +332,9 @@ def act(
                 request=request,
             )
             if action == rules.Action.DECISION_CHANGED:
-                # Back to the MASH: the decision maker records the agreed outcome and a manager signs off again.
+                # The old decision stops taking effect (transfer, early help); back to the MASH, where the
+                # decision maker records the agreed outcome and a manager signs off again.
+                supersede_after_dispute(locked.decision, actor, request=request)
                 apply_event(
                     locked.contact,
                     ContactEvent.REOPEN_AFTER_DISPUTE,

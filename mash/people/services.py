@@ -505,7 +505,7 @@ def _contact_entries(contact: Any, child_name: str, child_id: int | None, scope:
                 Entry(decision.reviewed_at, EntryKind.DECISION, "Manager challenged the recommendation",
                       detail=decision.manager_comment, sequence=next(seq), **common)
             )
-        elif decision.review == "agreed" and decision.reviewed_at:
+        elif decision.review in ("agreed", "superseded") and decision.reviewed_at:
             where = decision.receiving_team.name if decision.receiving_team_id else decision.destination
             detail = f"To {where}. " if where else ""
             manager = decision.reviewed_by.display_name if decision.reviewed_by_id else ""
@@ -513,7 +513,9 @@ def _contact_entries(contact: Any, child_name: str, child_id: int | None, scope:
             if decision.manager_comment:
                 detail += f" {decision.manager_comment}"
             entries.append(
-                Entry(decision.reviewed_at, EntryKind.OUTCOME, f"Outcome agreed: {decision.get_outcome_display()}",
+                Entry(decision.reviewed_at, EntryKind.OUTCOME,
+                      f"Outcome agreed: {decision.get_outcome_display()}"
+                      + (" (later changed after a professional disagreement)" if decision.review == "superseded" else ""),
                       detail=detail.strip(), sequence=next(seq), **common)
             )
     if contact.referral_at:

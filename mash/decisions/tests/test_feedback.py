@@ -375,3 +375,21 @@ def test_contact_panel(users):
     assert panel["can_withhold"] is True
     assert services.contact_panel(fresh(contact), users.officer)["can_withhold"] is False
     assert services.contact_panel(factories.triaged(users), users.manager) == {}
+
+
+@pytest.mark.parametrize("outcome", ["marac", "police_action"])
+def test_only_a_team_manager_sends_the_family_a_marac_or_police_action_letter(users, outcome):
+    contact = factories.triaged(users)
+    services.recommend(
+        contact, users.decision_maker, analysis="High-risk domestic abuse.", outcome=outcome, rationale="Risk to the mother and child.",
+        destination="Demoshire MARAC" if outcome == "marac" else "Public protection unit", dash_score=16 if outcome == "marac" else None,
+    )
+    services.sign_off(contact, users.manager, comment="Agreed.")
+    family = contact.letters.get(recipient="family")
+    for person in (users.officer, users.decision_maker):
+        with pytest.raises(services.DecisionRefused, match="Only a team manager"):
+            services.mark_letter_sent(family, person, method="post")
+    services.mark_letter_sent(contact.letters.get(recipient="referrer"), users.officer, method="post")  # the referrer's is ordinary
+    services.mark_letter_sent(family, users.second_manager, method="hand")
+    family.refresh_from_db()
+    assert family.is_sent

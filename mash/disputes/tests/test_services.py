@@ -122,7 +122,8 @@ def test_a_changed_decision_goes_back_to_the_mash_for_a_new_recommendation_and_s
     contact.refresh_from_db()
     assert contact.status == ContactStatus.SIGNED_OFF
     assert services.current_decision(contact).outcome == "s17_assessment"
-    assert Decision.objects.get(pk=decision.pk).review == Decision.Review.AGREED  # the disputed decision stays on record
+    # The disputed decision stays on record, marked as changed, and no longer takes effect.
+    assert Decision.objects.get(pk=decision.pk).review == Decision.Review.SUPERSEDED
     # The new decision can itself be disputed; the old one no longer can.
     assert services.raise_refusal(contact, users.police) is None
 

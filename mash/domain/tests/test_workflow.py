@@ -29,9 +29,12 @@ from mash.domain.workflow import (
 
 OFFICER, DM, MANAGER = "mash_officer", "decision_maker", "team_manager"
 PARTNER, ADMIN = "partner_practitioner", "administrator"
-ALL_ROLES = (OFFICER, DM, MANAGER, PARTNER, ADMIN, "", "superuser", "Team_Manager")
+SERVICE, STRATEGIC, DIRECTOR = "service_manager", "strategic_manager", "assistant_director"
+ALL_ROLES = (OFFICER, DM, MANAGER, PARTNER, ADMIN, SERVICE, STRATEGIC, DIRECTOR, "", "superuser", "Team_Manager")
 MASH = {OFFICER, DM, MANAGER}
 DECIDERS = {DM, MANAGER}
+# Whoever resolves a professional disagreement (seed 002 §14) may send a changed decision back.
+RESOLVERS = {MANAGER, SERVICE, STRATEGIC, DIRECTOR}
 
 # (status, event) -> (target, roles allowed): the documented flow, independent of the module.
 DOCUMENTED_FLOW: dict[tuple[str, str], tuple[str, set[str]]] = {
@@ -42,9 +45,11 @@ DOCUMENTED_FLOW: dict[tuple[str, str], tuple[str, set[str]]] = {
     ("awaiting_sign_off", "challenge"): ("challenged", {MANAGER}),
     ("awaiting_sign_off", "sign_off"): ("signed_off", {MANAGER}),
     ("signed_off", "close"): ("closed", MASH),
+    ("signed_off", "reopen_after_dispute"): ("challenged", RESOLVERS),
+    ("closed", "reopen_after_dispute"): ("challenged", RESOLVERS),
 }
 ALL_STATUSES = ("recorded", "awaiting_triage", "triaged", "awaiting_sign_off", "challenged", "signed_off", "closed")
-ALL_EVENTS = ("submit_for_triage", "triage", "recommend", "challenge", "sign_off", "close")
+ALL_EVENTS = ("submit_for_triage", "triage", "recommend", "challenge", "sign_off", "close", "reopen_after_dispute")
 
 EXPECTED_LEGAL = {(status, event, role): target for (status, event), (target, roles) in DOCUMENTED_FLOW.items() for role in roles}
 
@@ -97,8 +102,8 @@ def test_exactly_the_documented_number_of_legal_combinations():
             continue
         legal.add((status, event, role))
     assert legal == set(EXPECTED_LEGAL)
-    # 3 + 2 + 2 + 2 + 1 + 1 + 3
-    assert len(legal) == 14
+    # 3 + 2 + 2 + 2 + 1 + 1 + 3, and 4 resolvers from signed off or closed
+    assert len(legal) == 22
 
 
 @pytest.mark.parametrize("role", [PARTNER, ADMIN])
@@ -110,10 +115,19 @@ def test_partner_and_administrator_can_do_nothing(role):
         assert allowed_events(status, role) == []
 
 
-def test_closed_is_terminal_for_everyone():
+def test_closed_is_terminal_except_for_a_dispute_that_changes_the_decision():
     for event, role in itertools.product(ContactEvent, ALL_ROLES):
+        if event is ContactEvent.REOPEN_AFTER_DISPUTE and role in RESOLVERS:
+            assert next_status(ContactStatus.CLOSED, event, role, PERMISSIVE) is ContactStatus.CHALLENGED
+            continue
         with pytest.raises(TransitionRefused):
             next_status(ContactStatus.CLOSED, event, role, PERMISSIVE)
+
+
+@pytest.mark.parametrize("comment", ["", "  \n "])
+def test_reopening_after_a_dispute_needs_the_recorded_resolution(comment):
+    with pytest.raises(TransitionRefused, match="Record the resolution"):
+        next_status(ContactStatus.CLOSED, ContactEvent.REOPEN_AFTER_DISPUTE, SERVICE, Guards(comment=comment))
 
 
 @pytest.mark.parametrize(("status", "role"), list(itertools.product(ALL_STATUSES, ALL_ROLES)))
@@ -224,6 +238,7 @@ def _guard_passes(event: str, guards: Guards) -> bool:
         "challenge": bool(guards.comment.strip()),
         "sign_off": not guards.actor_made_recommendation,
         "close": guards.feedback_sent,
+        "reopen_after_dispute": bool(guards.comment.strip()),
     }[event]
 
 
@@ -243,17 +258,18 @@ def test_random_walk_moves_only_along_the_documented_flow(steps):
         assert should_move, f"{status} --{event}/{role}--> {after} is not in the documented flow"
         assert after.value == expected_target
         assert status in TRANSITIONS[event].sources and after is TRANSITIONS[event].target
-        if closed_at_step is not None:
-            pytest.fail("a closed contact moved again")
+        if closed_at_step is not None and event is not ContactEvent.REOPEN_AFTER_DISPUTE:
+            pytest.fail("a closed contact moved again other than by a dispute")
         status = after
-        if status is ContactStatus.CLOSED:
-            closed_at_step = index
+        closed_at_step = index if status is ContactStatus.CLOSED else None
 
 
 @settings(max_examples=200, deadline=None, database=None)
 @given(st.lists(st.sampled_from(list(ContactEvent)), max_size=40), st.sampled_from(ALL_ROLES))
 def test_random_walk_after_closed_nothing_moves(events, role):
     for event in events:
+        if event is ContactEvent.REOPEN_AFTER_DISPUTE and role in RESOLVERS:
+            continue  # tested above: the one way back
         with pytest.raises(TransitionRefused):
             next_status(ContactStatus.CLOSED, event, role, PERMISSIVE)
 
