@@ -314,8 +314,11 @@ class Outcomes:
     def give(self, contact: Contact, recipient: str, feedback: Feedback, when: datetime) -> None:
         users = self.users
         if feedback.letter:
-            letter = OutcomeLetter.objects.get(contact=contact, recipient=recipient, decision=decisions.agreed_decision(contact))
-            self.at(contact, when, lambda: decisions.mark_letter_sent(letter, users.officer, method=feedback.letter))
+            decision = decisions.agreed_decision(contact)
+            letter = OutcomeLetter.objects.get(contact=contact, recipient=recipient, decision=decision)
+            # A letter home about a MARAC referral or police action is a team manager's to send.
+            sender = users.manager if recipient == "family" and decision.outcome in decisions.FAMILY_LETTER_NEEDS_A_MANAGER else users.officer
+            self.at(contact, when, lambda: decisions.mark_letter_sent(letter, sender, method=feedback.letter))
         elif feedback.call:
             spoken_to, summary = feedback.call
             self.at(contact, when, lambda: decisions.record_call(
