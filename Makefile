@@ -64,13 +64,17 @@ worker: migrate
 	MASH_DEMO=1 $(PY) manage.py schedule_tasks
 	MASH_DEMO=1 $(PY) manage.py db_worker
 
+# The suite (about 2,100 tests, the firewall crawl as 15 users, the browser journeys) runs on two
+# workers: serially it takes over 20 minutes on a 2-core machine. JOBS=0 runs it in one process.
+JOBS ?= 2
+
 test: install-dev chromium
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(JOBS)
 	$(VENV)/bin/ruff check mash config conftest.py tests
 	$(PY) -m mypy
 
 test-postgres: install-dev chromium
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -n $(JOBS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check mash config conftest.py tests
