@@ -149,7 +149,7 @@ def record_response(
             "Say what the family said, or how you tried to reach them: the decision on escalation depends on it."
         )
     with transaction.atomic():
-        referral = EarlyHelpReferral.objects.select_for_update().select_related("contact", "team").get(pk=referral.pk)
+        referral = EarlyHelpReferral.objects.select_for_update(of=("self",)).select_related("contact", "team").get(pk=referral.pk)
         if referral.status not in ANSWERABLE or referral.escalation:
             raise FollowupRefused(
                 f"The family's answer is already recorded: {referral.get_status_display().lower()}."
@@ -278,7 +278,7 @@ def decide_escalation(
         raise FollowupRefused("Explain why escalation is not needed: the child is left without early help.")
     with transaction.atomic():
         referral = (
-            EarlyHelpReferral.objects.select_for_update()
+            EarlyHelpReferral.objects.select_for_update(of=("self",))
             .select_related("contact", "decision", "team", "person")
             .get(pk=referral.pk)
         )

@@ -74,6 +74,18 @@ def _long_date(value: datetime) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
+@pytest.fixture(autouse=True)
+def _a_weekday_morning() -> Any:
+    """The journey arranges a discussion "later today": run it on an ordinary weekday morning, so a
+    run just before midnight tests the same thing (the server and the test share the clock)."""
+    import time_machine
+
+    from tests.factories import london
+
+    with time_machine.travel(london(2026, 11, 10, 10, 0), tick=True):
+        yield
+
+
 @pytest.mark.browser
 def test_red_section_47_strategy_discussion_warns_about_health_and_puts_actions_on_queues(page: Any, mash_users: Any) -> None:
     from django.utils import timezone
