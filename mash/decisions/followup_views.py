@@ -36,7 +36,7 @@ def _referral_for(request: HttpRequest, pk: int, ehid: int) -> EarlyHelpReferral
 
 def early_help_list(request: HttpRequest) -> HttpResponse:
     """A receiving practitioner's list of early help referrals made to their team (never the MASH record)."""
-    if not request.user.is_receiving_practitioner:
+    if not request.user.has_perm("decisions.view_early_help_list"):
         raise PermissionDenied
     referrals = followup.referrals_for_team(request.user).select_related("contact", "person", "team").order_by("-referred_at")
     page = Paginator(referrals, 50).get_page(request.GET.get("page"))

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 
 class Outcome(models.TextChoices):
@@ -80,13 +79,6 @@ class Decision(models.Model):
         from mash.domain.outcomes import spec_for
 
         return spec_for(self.outcome)
-
-    @cached_property
-    def outcome_panel(self) -> dict[str, object]:
-        """The contact page's Outcome panel for this (agreed) decision: next steps, referral date, feedback."""
-        from .services import decision_panel
-
-        return decision_panel(self)
 
 
 class Recipient(models.TextChoices):

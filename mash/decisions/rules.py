@@ -16,6 +16,12 @@ def of_the_referral_team(user, referral) -> bool:  # type: ignore[no-untyped-def
 
 
 @rules.predicate
+def in_an_early_help_team(user) -> bool:  # type: ignore[no-untyped-def]
+    team = getattr(user, "team", None)
+    return team is not None and team.kind == "early_help"
+
+
+@rules.predicate
 def proposed_it(user, finding) -> bool:  # type: ignore[no-untyped-def]
     """The user proposed this malicious finding (so may not decide on it)."""
     if finding is None:
@@ -25,6 +31,8 @@ def proposed_it(user, finding) -> bool:  # type: ignore[no-untyped-def]
 
 # Early help: MASH members and the receiving team's practitioners see the purpose-built referral page.
 rules.add_perm("decisions.view_early_help_referrals", is_mash_member | is_receiving_practitioner)
+# The early help team's own list of the step-downs made to it.
+rules.add_perm("decisions.view_early_help_list", is_receiving_practitioner & in_an_early_help_team)
 rules.add_perm("decisions.record_early_help_response", is_mash_member | (is_receiving_practitioner & of_the_referral_team))
 rules.add_perm("decisions.decide_early_help_escalation", is_decider)
 

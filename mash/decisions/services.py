@@ -392,6 +392,16 @@ def _current_decision_or_refuse(contact: Contact) -> Decision:
     return decision
 
 
+def may_send_letter(letter: OutcomeLetter, user: User) -> bool:
+    """Who may record this letter as sent: whoever gives feedback, except that a letter home about a
+    MARAC referral or police action is a team manager's decision."""
+    if not may_give_feedback(user):
+        return False
+    if letter.recipient == Recipient.FAMILY and letter.decision.outcome in FAMILY_LETTER_NEEDS_A_MANAGER:
+        return getattr(user, "role", None) == Role.TEAM_MANAGER
+    return True
+
+
 def mark_letter_sent(letter: OutcomeLetter, actor: User, *, method: str, request: HttpRequest | None = None) -> OutcomeLetter:
     if not may_give_feedback(actor):
         raise DecisionRefused("Your role does not allow you to record feedback as given.")
@@ -405,11 +415,7 @@ def mark_letter_sent(letter: OutcomeLetter, actor: User, *, method: str, request
         raise DecisionRefused("This letter is about an earlier decision that no longer stands. Send the letter for the current outcome.")
     if FeedbackWithheld.objects.filter(decision=decision, recipient=letter.recipient).exists():
         raise DecisionRefused(f"A manager decided not to give feedback to the {letter.get_recipient_display().lower()}: do not send this letter.")
-    if (
-        letter.recipient == Recipient.FAMILY
-        and decision.outcome in FAMILY_LETTER_NEEDS_A_MANAGER
-        and getattr(actor, "role", None) != Role.TEAM_MANAGER
-    ):
+    if not may_send_letter(letter, actor):
         raise DecisionRefused(
             f"Only a team manager can send the family a letter about '{decision.get_outcome_display()}': it could alert "
             "the person causing harm. Ask a manager to send it or to withhold it."

@@ -138,7 +138,7 @@ def letter(request: HttpRequest, pk: int, letter_pk: int) -> HttpResponse:
             "contact": contact, "letter": letter, "form": form, "due_at": services.feedback_due(contact),
             "is_current": current is not None and current.pk == letter.decision_id,
             "withheld": letter.decision.feedback_withheld.filter(recipient=letter.recipient).first(),
-            "can_send": services.may_give_feedback(request.user),
+            "can_send": services.may_send_letter(letter, request.user),
             "errors": error_list(form) if form.is_bound else [], "nav": "contacts",
         },
     )

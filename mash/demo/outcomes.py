@@ -317,7 +317,7 @@ class Outcomes:
             decision = decisions.agreed_decision(contact)
             letter = OutcomeLetter.objects.get(contact=contact, recipient=recipient, decision=decision)
             # A letter home about a MARAC referral or police action is a team manager's to send.
-            sender = users.manager if recipient == "family" and decision.outcome in decisions.FAMILY_LETTER_NEEDS_A_MANAGER else users.officer
+            sender = users.officer if decisions.may_send_letter(letter, users.officer) else users.manager
             self.at(contact, when, lambda: decisions.mark_letter_sent(letter, sender, method=feedback.letter))
         elif feedback.call:
             spoken_to, summary = feedback.call

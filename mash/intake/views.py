@@ -14,6 +14,7 @@ from mash.core.access import contact_for, visible_contacts, visible_people
 from mash.core.views_helpers import error_list, without_errors
 from mash.decisions.followup import contact_panel as followup_panel
 from mash.decisions.services import agreed_decision
+from mash.decisions.services import contact_panel as outcome_panel
 from mash.disputes.services import contact_panel as dispute_panel
 from mash.domain.workflow import STATUS_LABELS, ContactEvent, ContactStatus, TransitionRefused
 from mash.oversight.services import contact_panel as oversight_panel
@@ -110,6 +111,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "urgent_flags": contact.urgent_flags.select_related("trigger", "flagged_by"),
         "decisions": contact.decisions.select_related("recommended_by", "reviewed_by", "receiving_team"),
         "agreed": agreed_decision(contact),
+        "outcome_panel": outcome_panel(contact, request.user),
         "letters": contact.letters.select_related("sent_by"),
         "status_changes": contact.status_changes.select_related("actor"),
         "stage2": stage2_progress(contact),

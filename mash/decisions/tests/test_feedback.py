@@ -393,3 +393,18 @@ def test_only_a_team_manager_sends_the_family_a_marac_or_police_action_letter(us
     services.mark_letter_sent(family, users.second_manager, method="hand")
     family.refresh_from_db()
     assert family.is_sent
+
+
+def test_the_letter_page_offers_the_send_form_only_to_who_may_send_it(client, users):
+    contact = factories.triaged(users)
+    services.recommend(
+        contact, users.decision_maker, analysis="High-risk domestic abuse.", outcome="marac", rationale="Risk to the mother and child.",
+        destination="Demoshire MARAC", dash_score=16,
+    )
+    services.sign_off(contact, users.manager, comment="Agreed.")
+    family = contact.letters.get(recipient="family")
+    url = f"/contacts/{contact.pk}/letters/{family.pk}/"
+    client.force_login(users.officer)
+    assert "Record the letter as sent" not in client.get(url).content.decode()
+    client.force_login(users.manager)
+    assert "Record the letter as sent" in client.get(url).content.decode()
