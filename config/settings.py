@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "mash.strategy",
     "mash.disputes",
     "mash.oversight",
+    "mash.matching",
     "mash.demo",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("mash.strategy.urls")),
     path("", include("mash.disputes.urls")),
     path("", include("mash.oversight.urls")),
+    path("matching/", include("mash.matching.urls")),
     path("audit/", include("mash.audit.urls")),
     path("admin/", admin.site.urls),
 ]

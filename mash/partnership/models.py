@@ -85,6 +85,21 @@ class Partnership(models.Model):
         "share of NFA outcomes drawn for audit each month (%)", default=20, validators=[MaxValueValidator(100)],
         help_text="Seed 002 §16: 20% of NFA cases are audited monthly by the MASH service manager.",
     )
+    match_display_threshold = models.DecimalField(
+        "person search: show candidates from this match probability", max_digits=5, decimal_places=4, default=Decimal("0.0100"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="Candidates below this are noise; the best are always shown first with the reasons.",
+    )
+    match_review_threshold = models.DecimalField(
+        "batch linkage: queue pairs for review from this match probability", max_digits=5, decimal_places=4,
+        default=Decimal("0.5000"), validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="Pairs between this and the 'strong' threshold go to the review queue for a person to confirm or reject.",
+    )
+    match_strong_threshold = models.DecimalField(
+        "batch linkage: strong match from this match probability", max_digits=5, decimal_places=4,
+        default=Decimal("0.9900"), validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="Strong pairs form clusters of likely duplicates; an extract row with one strong match is linked automatically.",
+    )
     cumulative_window_days = models.PositiveSmallIntegerField(
         "cumulative harm: window (days)", default=365,
         help_text="Low-level contacts about a child or household within this many days are counted together.",
@@ -106,6 +121,13 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.match_review_threshold is not None and self.match_strong_threshold is not None:
+            if self.match_review_threshold > self.match_strong_threshold:
+                raise ValidationError(
+                    {"match_review_threshold": "The review threshold must not be above the strong-match threshold."}
+                )
 
     def timescale(self, prefix: str) -> Timescale:
         return Timescale(getattr(self, f"{prefix}_amount"), TimescaleUnit(getattr(self, f"{prefix}_unit")))

@@ -64,10 +64,19 @@ class Person(models.Model):
     surname_key = models.CharField(max_length=40, db_index=True, editable=False)
     forename_key = models.CharField(max_length=40, db_index=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A confirmed duplicate is never deleted: it stays as a source record pointing at the person it
+    # was merged into, drops out of searches and lists, and comes back if the merge is undone.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records", editable=False
+    )
 
     class Meta:
         ordering = ["surname", "forenames"]
         verbose_name_plural = "people"
+        indexes = [
+            # Interactive search blocks on both name keys together (and swapped), so 1M people stay fast.
+            models.Index(fields=["surname_key", "forename_key"], name="person_name_keys"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
