@@ -189,6 +189,9 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("MASH_FROM_EMAIL", "mash-noreply@localhost")
 
+# Agency extracts uploaded on the matching page; bigger files go through `manage.py link_people --extract`.
+MASH_MATCHING_MAX_EXTRACT_MB = int(os.environ.get("MASH_MATCHING_MAX_EXTRACT_MB", "50"))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("MASH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -59,6 +59,8 @@ rules.add_perm("intake.view_contacts", is_mash_member)
 rules.add_perm("intake.link_people", is_mash_member)
 rules.add_perm("people.search_people", is_mash_member)
 rules.add_perm("people.view_person", is_mash_member)
+# A partner agency may ask whether the MASH holds a record of interest, never see what it holds.
+rules.add_perm("people.check_known", is_partner_practitioner)
 rules.add_perm("triage.triage_contact", is_decision_maker | is_team_manager)
 rules.add_perm("decisions.recommend_outcome", is_decision_maker | is_team_manager)
 rules.add_perm("decisions.sign_off", is_team_manager)

@@ -149,6 +149,8 @@ def record_relationships(contact: Contact) -> None:
 
 def link_to_existing(actor: User, contact_person: ContactPerson, person: Person, *, request: HttpRequest | None = None) -> None:
     ensure_linkable(contact_person.contact)
+    while person.merged_into_id is not None:  # a confirmed duplicate: the child's record is the one it was merged into
+        person = person.merged_into  # type: ignore[assignment]
     with transaction.atomic():
         contact_person.person = person
         contact_person.linked_at = timezone.now()

@@ -86,18 +86,20 @@ class Partnership(models.Model):
         help_text="Seed 002 §16: 20% of NFA cases are audited monthly by the MASH service manager.",
     )
     match_display_threshold = models.DecimalField(
-        "person search: show candidates from this match probability", max_digits=5, decimal_places=4, default=Decimal("0.0100"),
+        "person search: show candidates from this match probability", max_digits=5, decimal_places=4, default=Decimal("0.0001"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text="Candidates below this are noise; the best are always shown first with the reasons.",
+        help_text="Candidates below this are noise. The prior is the trained model's: with a large index a real "
+        "match with a typo and no postcode can be well under 1%, so keep this low; the best are shown first, with "
+        "the reasons, and the officer decides.",
     )
     match_review_threshold = models.DecimalField(
         "batch linkage: queue pairs for review from this match probability", max_digits=5, decimal_places=4,
-        default=Decimal("0.5000"), validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        default=Decimal("0.5000"), validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(Decimal("0.9999"))],
         help_text="Pairs between this and the 'strong' threshold go to the review queue for a person to confirm or reject.",
     )
     match_strong_threshold = models.DecimalField(
         "batch linkage: strong match from this match probability", max_digits=5, decimal_places=4,
-        default=Decimal("0.9900"), validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        default=Decimal("0.9900"), validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(Decimal("0.9999"))],
         help_text="Strong pairs form clusters of likely duplicates; an extract row with one strong match is linked automatically.",
     )
     cumulative_window_days = models.PositiveSmallIntegerField(

@@ -75,7 +75,9 @@ class Person(models.Model):
         verbose_name_plural = "people"
         indexes = [
             # Interactive search blocks on both name keys together (and swapped), so 1M people stay fast.
-            models.Index(fields=["surname_key", "forename_key"], name="person_name_keys"),
+            models.Index(fields=["surname_key", "forename_key", "date_of_birth"], name="person_name_keys_dob"),
+            models.Index(fields=["date_of_birth", "surname_key"], name="person_dob_surname_key"),
+            models.Index(fields=["date_of_birth", "forename_key"], name="person_dob_forename_key"),
         ]
 
     def __str__(self) -> str:

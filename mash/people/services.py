@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from itertools import count
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -15,7 +16,8 @@ from mash.core.access import visible_people
 from mash.domain.chronology import Entry, EntryKind, arrange, counts_by_kind
 from mash.domain.cumulative import CumulativeFinding, CumulativeRule, DatedContact, assess, long_date
 from mash.domain.identifiers import normalise_postcode
-from mash.domain.matching import MatchResult, PersonRecord, name_variants, phonetic_key, score
+from mash.domain.match_model import TermFrequencies
+from mash.domain.matching import MatchResult, MatchWeights, PersonRecord, name_variants, phonetic_key, score
 from mash.partnership.services import current_partnership, require_partnership
 
 from .models import SOCIAL_WORK_KINDS, InvolvementKind, Person, Relationship
@@ -28,8 +30,13 @@ if TYPE_CHECKING:
 
 # Below this a candidate is noise rather than a possible match; the officer still sees up to
 # MAX_CANDIDATES above it, best first, with the reasons, and decides.
-MIN_PROBABILITY = 0.05
+MIN_PROBABILITY = 0.01  # when no partnership is configured; otherwise Partnership.match_display_threshold
 MAX_CANDIDATES = 10
+# Enough for the widest blocking (a common name with a common date of birth) in a million-person index.
+POOL_LIMIT = 2000
+# Two people with the same names born further apart than this are different people (or the date is so wrong
+# that the postcode or an identifier has to find them).
+NAME_BLOCK_DOB_WINDOW = timedelta(days=400)
 
 
 @dataclass(frozen=True)
@@ -80,20 +87,76 @@ class Candidate:
     def percent(self) -> int:
         return round(self.match.probability * 100)
 
+    @property
+    def likelihood(self) -> str:
+        """The probability in words that never round a weak candidate up to "0%" or a near-certain one to "100%"."""
+        p = self.match.probability
+        if p >= 0.995:
+            return "over 99%"
+        if p < 0.01:
+            return "under 1%"
+        return f"{round(p * 100)}%"
+
+
+def _record(
+    forenames: str, surname: str, other_names: str, date_of_birth: date | None, expected: date | None, sex: str,
+    postcode: str, address: str, nhs_number: str, upn: str,
+) -> PersonRecord:
+    return PersonRecord(
+        forenames=forenames,
+        surname=surname,
+        other_names=tuple(n.strip() for n in other_names.split(",") if n.strip()),
+        dob=date_of_birth or expected,
+        dob_is_expected=date_of_birth is None and expected is not None,
+        sex=sex if sex in {"M", "F"} else "",
+        postcode=postcode or None,
+        address=address,
+        nhs_number=nhs_number or None,
+        upn=upn or None,
+    )
+
+
+# What scoring needs, read as plain tuples: building a Person object per candidate would cost more
+# than scoring it.
+_MATCH_FIELDS = (
+    "forenames", "surname", "other_names", "date_of_birth", "expected_date_of_birth", "sex", "postcode", "address",
+    "nhs_number", "upn",
+)
+
 
 def person_record(person: Person) -> PersonRecord:
-    return PersonRecord(
-        forenames=person.forenames,
-        surname=person.surname,
-        other_names=tuple(n.strip() for n in person.other_names.split(",") if n.strip()),
-        dob=person.date_of_birth or person.expected_date_of_birth,
-        dob_is_expected=person.is_unborn,
-        sex=person.sex if person.sex in {"M", "F"} else "",
-        postcode=person.postcode or None,
-        address=person.address,
-        nhs_number=person.nhs_number or None,
-        upn=person.upn or None,
-    )
+    return _record(*(getattr(person, name) for name in _MATCH_FIELDS))
+
+
+@dataclass(frozen=True)
+class SearchModel:
+    """The active trained model as the interactive search uses it: plain numbers, no Splink or DuckDB."""
+
+    version: int
+    prior: float
+    weights: MatchWeights
+    term_frequencies: TermFrequencies | None
+
+
+_search_models: dict[tuple[int, str, str], SearchModel] = {}
+
+
+def search_model() -> SearchModel:
+    from mash.matching.services import active_model
+
+    model = active_model()
+    key = (model.version, model.source, model.trained_at)
+    cached = _search_models.get(key)
+    if cached is None:
+        cached = SearchModel(model.version, model.prior, model.weights(), model.term_frequencies)
+        _search_models.clear()
+        _search_models[key] = cached
+    return cached
+
+
+def display_threshold() -> float:
+    partnership = current_partnership()
+    return float(partnership.match_display_threshold) if partnership is not None else MIN_PROBABILITY
 
 
 def _swapped(day: date) -> date | None:
@@ -103,49 +166,171 @@ def _swapped(day: date) -> date | None:
         return None
 
 
-def candidate_pool(people: QuerySet[Person], query: SearchQuery) -> QuerySet[Person]:
-    """Cheap, indexed blocking: anyone sharing a phonetic name key, a DOB (or its swap), a postcode or an ID."""
-    clauses = Q(pk__in=[])
-    name_keys: set[str] = set()
-    for name in (query.forenames.split(" ")[0] if query.forenames else "", query.surname):
-        if not name:
-            continue
-        name_keys.add(phonetic_key(name))
-        name_keys.update(phonetic_key(v) for v in name_variants(name))
-    name_keys.discard("")
-    if name_keys:
-        # Either key in either position also catches first and last names swapped.
-        clauses |= Q(surname_key__in=name_keys) | Q(forename_key__in=name_keys)
-    if query.date_of_birth:
-        dobs = {query.date_of_birth}
-        swapped = _swapped(query.date_of_birth)
-        if swapped:
-            dobs.add(swapped)
-        clauses |= Q(date_of_birth__in=dobs) | Q(expected_date_of_birth__in=dobs)
+def _year_apart(day: date, years: int) -> date | None:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return None
+
+
+def _name_keys(name: str) -> set[str]:
+    keys = {phonetic_key(name)} | {phonetic_key(v) for v in name_variants(name)}
+    keys.discard("")
+    return keys
+
+
+Clause = dict[str, Any]  # Django-style lookups ANDed together, e.g. {"surname_key__in": {...}, "date_of_birth__range": (a, b)}
+
+
+def blocking_clauses(query: SearchQuery) -> list[Clause]:
+    """Cheap, indexed blocking that keeps the pool small in a million-person index.
+
+    A candidate shares an NHS number or a UPN; or both name keys (Metaphone of the first forename and the
+    surname, with nicknames and variants), either way round, born within about a year when a date of birth
+    was given; or a date of birth (exact, day and month swapped, a year out) and one name key or the postcode
+    district or a name key that starts with the same sound; or the postcode and one name key. A name alone is a clause only when nothing else was given.
+
+    Each clause is a plain AND of indexed conditions (see Person.Meta.indexes): databases combine such
+    clauses index by index (SQLite's multi-index OR, PostgreSQL's bitmap OR), whereas an OR nested inside a
+    clause makes them read every row.
+    """
+    clauses: list[Clause] = []
+    forename_keys = _name_keys(query.forenames.split(" ")[0]) if query.forenames.strip() else set()
+    surname_keys = _name_keys(query.surname) if query.surname.strip() else set()
+    keys = forename_keys | surname_keys
     postcode = normalise_postcode(query.postcode) if query.postcode else None
+    day = query.date_of_birth
+    if forename_keys and surname_keys:
+        for surnames, forenames in ((surname_keys, forename_keys), (forename_keys, surname_keys)):
+            names = {"surname_key__in": surnames, "forename_key__in": forenames}
+            if day is None:
+                clauses.append(names)
+            else:
+                near = (day - NAME_BLOCK_DOB_WINDOW, day + NAME_BLOCK_DOB_WINDOW)
+                clauses += [{**names, "date_of_birth__range": near}, {**names, "date_of_birth__isnull": True}]
+    if day is not None:
+        dobs = {"date_of_birth__in": {d for d in (day, _swapped(day), _year_apart(day, -1), _year_apart(day, 1)) if d}}
+        # Same date of birth and a name key starting with the same sound: catches spellings whose keys differ
+        # (Oliwia Nowak / Olivia Novak) without letting everyone born that day into the pool.
+        # (A range rather than LIKE, so the index on date of birth and key serves it on every database.)
+        for initial in sorted({key[0] for key in keys}):
+            sound = (initial, chr(ord(initial) + 1))
+            clauses += [
+                {**dobs, "surname_key__gte": sound[0], "surname_key__lt": sound[1]},
+                {**dobs, "forename_key__gte": sound[0], "forename_key__lt": sound[1]},
+            ]
+        if postcode:
+            clauses.append({**dobs, "postcode__startswith": postcode.split(" ")[0] + " "})
+        if not (keys or postcode):
+            clauses.append(dobs)
     if postcode:
-        clauses |= Q(postcode=postcode)
+        if keys:
+            clauses += [{"postcode": postcode, "surname_key__in": keys}, {"postcode": postcode, "forename_key__in": keys}]
+        else:
+            clauses.append({"postcode": postcode})
     if query.nhs_number:
-        clauses |= Q(nhs_number=query.nhs_number)
+        clauses.append({"nhs_number": query.nhs_number})
     if query.upn:
-        clauses |= Q(upn=query.upn)
-    return people.filter(clauses)
+        clauses.append({"upn": query.upn})
+    if not clauses and keys:
+        clauses += [{"surname_key__in": keys}, {"forename_key__in": keys}]
+    return clauses
 
 
-def find_candidates(query: SearchQuery, people: QuerySet[Person], *, exclude: set[int] | None = None) -> list[Candidate]:
+def candidate_pool(people: QuerySet[Person], query: SearchQuery) -> QuerySet[Person]:
+    """The blocking clauses as a queryset (for pages and tests; the search itself runs them as one SQL query)."""
+    clauses = blocking_clauses(query)
+    if not clauses:
+        return people.none()
+    combined = Q(**clauses[0])
+    for clause in clauses[1:]:
+        combined |= Q(**clause)
+    return people.filter(combined).order_by()
+
+
+_SQL_LOOKUPS = {
+    "exact": lambda column, value: (f"{column} = %s", [value]),
+    "in": lambda column, values: (f"{column} IN ({', '.join(['%s'] * len(values))})", sorted(values)),
+    "range": lambda column, bounds: (f"{column} BETWEEN %s AND %s", list(bounds)),
+    "isnull": lambda column, value: (f"{column} IS {'' if value else 'NOT '}NULL", []),
+    "gte": lambda column, value: (f"{column} >= %s", [value]),
+    "lt": lambda column, value: (f"{column} < %s", [value]),
+    "startswith": lambda column, prefix: (f"{column} LIKE %s", [prefix.replace("%", "").replace("_", "") + "%"]),
+}
+
+
+def _pool_rows(query: SearchQuery) -> list[tuple[Any, ...]]:
+    """The blocking clauses as one hand-written query returning plain tuples.
+
+    Why not the ORM here: compiling a dozen OR-ed clauses costs more than running them against a million rows,
+    and unordered tuples are all scoring needs. Only un-merged people; visibility is applied to the ranked
+    result by find_candidates."""
+    clauses = blocking_clauses(query)
+    if not clauses:
+        return []
+    meta = Person._meta
+    quote = connection.ops.quote_name
+    parts, params = [], []
+    for clause in clauses:
+        conditions = []
+        for lookup, value in clause.items():
+            name, _, operator = lookup.partition("__")
+            sql, values = _SQL_LOOKUPS[operator or "exact"](quote(meta.get_field(name).column), value)
+            conditions.append(sql)
+            params += values
+        parts.append("(" + " AND ".join(conditions) + ")")
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("id", *_MATCH_FIELDS))
+    # Identifiers come from the model's own metadata and every value is a parameter.
+    sql = (  # noqa: S608
+        f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('merged_into').column)} IS NULL "
+        f"AND ({' OR '.join(parts)}) LIMIT {POOL_LIMIT}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # SQLite hands dates back as text.
+    return [
+        (pk, *fields[:3], _as_date(fields[3]), _as_date(fields[4]), *fields[5:]) for pk, *fields in rows
+    ]
+
+
+def _as_date(value: date | str | None) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def find_candidates(
+    query: SearchQuery, people: QuerySet[Person], *, exclude: set[int] | None = None, limit: int = MAX_CANDIDATES,
+    threshold: float | None = None,
+) -> list[Candidate]:
+    """Ranked candidates for `query` among `people` (merged duplicates never appear), each with the reasons and
+    the household, scored with the active trained model."""
     if query.is_empty:
         return []
+    model = search_model()
+    floor = display_threshold() if threshold is None else threshold
     record = query.as_record()
-    candidates = []
-    for person in candidate_pool(people, query).exclude(pk__in=exclude or set())[:2000]:
-        match = score(record, person_record(person))
-        if match.probability >= MIN_PROBABILITY:
-            candidates.append(Candidate(person, match))
-    candidates.sort(key=lambda c: (-c.match.probability, c.person.surname, c.person.forenames))
-    candidates = candidates[:MAX_CANDIDATES]
-    for candidate in candidates:
-        candidate.household = household_of(candidate.person)
-    return candidates
+    excluded = exclude or set()
+    scored: list[tuple[MatchResult, int, str, str]] = []
+    for pk, *fields in _pool_rows(query):
+        if pk in excluded:
+            continue
+        match = score(
+            record, _record(*fields), prior=model.prior, weights=model.weights, term_frequencies=model.term_frequencies
+        )
+        if match.probability >= floor:
+            scored.append((match, pk, fields[1], fields[0]))
+    scored.sort(key=lambda s: (-s[0].probability, s[2], s[3], s[1]))
+    # Only people the caller may see, best first; usually the first batch is all of them.
+    best: list[tuple[MatchResult, Person]] = []
+    for start in range(0, len(scored), limit):
+        batch = scored[start : start + limit]
+        visible = people.in_bulk([pk for _, pk, _, _ in batch])
+        best += [(match, visible[pk]) for match, pk, _, _ in batch if pk in visible]
+        if len(best) >= limit:
+            break
+    best = best[:limit]
+    households = households_of([p.pk for _, p in best])
+    return [Candidate(p, match, households.get(p.pk, [])) for match, p in best]
 
 
 def search_people(user: User, query: SearchQuery, *, request: HttpRequest | None = None, purpose: str = "") -> list[Candidate]:
@@ -162,13 +347,45 @@ def search_people(user: User, query: SearchQuery, *, request: HttpRequest | None
     return results
 
 
-def household_of(person: Person) -> list[Person]:
-    related = [r.relative for r in person.relationships.select_related("relative")]
-    related += [r.person for r in person.related_to.select_related("person")]
-    seen: dict[int, Person] = {}
-    for other in related:
-        seen.setdefault(other.pk, other)
-    return sorted(seen.values(), key=lambda p: (p.date_of_birth or date.max, p.forenames))
+@dataclass(frozen=True)
+class KnownCheck:
+    """What a partner agency may learn: whether the MASH holds a record of interest. Never whose, or what."""
+
+    known: bool
+
+
+def check_known(user: User, query: SearchQuery, *, request: HttpRequest | None = None) -> KnownCheck:
+    """A partner practitioner's "is this child known?": yes when the best candidate reaches the partnership's
+    review threshold. The audit event names the record found, so the MASH can see who asked about whom."""
+    partnership = require_partnership()
+    best = find_candidates(query, Person.objects.all(), limit=1)
+    known = bool(best) and best[0].match.probability >= float(partnership.match_review_threshold)
+    audit.record(
+        user,
+        "person.known_checked",
+        best[0].person if known else None,
+        summary=f"{user.agency or 'A partner agency'} asked whether the MASH knows {query.describe() or 'nothing'}: "
+        + ("a record of interest exists" if known else "no record found"),
+        reason=f"Best match {best[0].match.probability:.0%}" if known else "",
+        object_type="" if known else "people.person",
+        request=request,
+    )
+    return KnownCheck(known)
+
+
+def households_of(person_ids: list[int]) -> dict[int, list[Person]]:
+    """The household and family of each person, in one query (merged duplicates left out)."""
+    found: dict[int, dict[int, Person]] = {pk: {} for pk in person_ids}
+    rows = Relationship.objects.filter(Q(person_id__in=person_ids) | Q(relative_id__in=person_ids)).select_related(
+        "person", "relative"
+    )
+    for r in rows:
+        for me, other in ((r.person, r.relative), (r.relative, r.person)):
+            if me.pk in found and other.pk != me.pk and other.merged_into_id is None:
+                found[me.pk].setdefault(other.pk, other)
+    return {
+        pk: sorted(others.values(), key=lambda p: (p.date_of_birth or date.max, p.forenames)) for pk, others in found.items()
+    }
 
 
 @dataclass(frozen=True)

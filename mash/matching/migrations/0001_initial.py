@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('partnership', '0008_partnership_match_display_threshold_and_more'),
-        ('people', '0002_person_merged_into_person_person_name_keys'),
+        ('partnership', '0008_matching'),
+        ('people', '0002_matching'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
