@@ -621,7 +621,17 @@ NEAR_DUPLICATES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("campbell.jayden", {"surname": "Cambell", "nhs_number": "", "upn": "", "school": ""}),
     ("hussain.zain", {"forenames": "Hussain", "surname": "Zain", "nhs_number": "", "ethnicity": Ethnicity.NOBT}),
     ("nowak.oliwia", {"forenames": "Olivia", "surname": "Novak", "upn": "", "address": "Flat 2, 40 Station Rd, Brackenford"}),
+    # A Somali family's son recorded by another service with the Arabic spelling and day and month swapped.
+    ("abdi.mohamed", {"forenames": "Muhammad", "nhs_number": "", "upn": "", "date_of_birth": lambda p: _misrecorded_birthday(p.date_of_birth)}),
+    # A misspelt surname and an old address (before the family moved).
+    ("asante.yaw", {"surname": "Assante", "upn": "", "address": "7 Mill Lane, Demotown", "postcode": "DM1 4QA"}),
 )
+
+
+def _misrecorded_birthday(day: date | None) -> date | None:
+    if day is None or day.day > 12 or day.day == day.month:
+        return day.replace(year=day.year - 1) if day else None  # no swap possible: a year out instead
+    return day.replace(month=day.day, day=day.month)
 
 
 # ---------------------------------------------------------------------------------------
@@ -786,7 +796,7 @@ def build_people(rng: random.Random, today: date, now: datetime) -> Index:
             **{f.name: getattr(original, f.name) for f in Person._meta.concrete_fields if f.name not in {"id", "created_at"}}
         )
         for name, value in changes.items():
-            setattr(copy, name, value)
+            setattr(copy, name, value(original) if callable(value) else value)
         copy.save()
         Person.objects.filter(pk=copy.pk).update(created_at=now - timedelta(days=rng.randint(900, 2000)))
         index.people[f"duplicate.{original_key}"] = copy

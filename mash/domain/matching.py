@@ -14,7 +14,16 @@ has an ``m`` probability (P(level | same person)) and a ``u`` probability
 ``log2(m / u)``. The weights are added to the prior log-odds
 (``log2(prior / (1 - prior))``) and converted back to a probability. Missing
 values contribute 0. The m/u values live in :data:`DEFAULT_WEIGHTS` (a frozen
-:class:`MatchWeights`) and can be replaced by trained values later.
+:class:`MatchWeights`) and are replaced by trained values
+(:meth:`mash.domain.match_model.TrainedModel.weights`).
+
+Batch linkage (``mash.matching.linkage``, Splink) has the same comparisons in
+SQL, with the same level names, so one trained model serves both. Hence two
+rules here: when a field could reach several levels (a first name tried
+against aliases and the whole forename), the first level in
+:data:`FORENAME_LEVEL_ORDER` / :data:`SURNAME_LEVEL_ORDER` wins, whatever the
+weights; and with ``term_frequencies`` an exact first name or surname is
+weighed by how common that name is (see :func:`_tf_adjusted`).
 
 Default m/u values are hand-set, deliberately conservative estimates for a
 local-authority person index of children and the adults around them. The u
@@ -46,6 +55,9 @@ nothing that tells family members apart (first name, date of birth) agrees:
     First name and surname agree, dates of birth disagree, address agrees
     (a parent and child, or cousins, can share a name and an address): the
     address agreement is cancelled.
+
+No check is made when the NHS number or UPN agrees: family members do not
+share those, so there is nobody to mistake the person for.
 
 Names
 -----
@@ -85,10 +97,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import jellyfish
 from rapidfuzz import fuzz
@@ -101,8 +113,13 @@ from mash.domain.identifiers import (
     validate_upn,
 )
 
+if TYPE_CHECKING:
+    from mash.domain.match_model import TermFrequencies
+
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "FORENAME_LEVEL_ORDER",
+    "SURNAME_LEVEL_ORDER",
     "FieldComparison",
     "LevelProbabilities",
     "MatchResult",
@@ -116,6 +133,7 @@ __all__ = [
     "phonetic_keys",
     "score",
     "score_many",
+    "variant_groups",
 ]
 
 NAME_VARIANTS_CSV: Final = Path(__file__).with_name("data") / "name_variants.csv"
@@ -197,7 +215,8 @@ def _compact(s: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _load_variant_index(path: Path) -> dict[str, frozenset[str]]:
+def _load_variant_groups(path: Path) -> dict[str, set[str]]:
+    """Group key -> members (the key itself included)."""
     groups: dict[str, set[str]] = {}
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -206,8 +225,12 @@ def _load_variant_index(path: Path) -> dict[str, frozenset[str]]:
             if group and name:
                 members = groups.setdefault(group, {group})
                 members.add(name)
+    return groups
+
+
+def _load_variant_index(path: Path) -> dict[str, frozenset[str]]:
     index: dict[str, set[str]] = {}
-    for members in groups.values():
+    for members in _load_variant_groups(path).values():
         for name in members:
             index.setdefault(name, set()).update(members)
     return {name: frozenset(names) for name, names in index.items()}
@@ -216,6 +239,30 @@ def _load_variant_index(path: Path) -> dict[str, frozenset[str]]:
 @lru_cache(maxsize=1)
 def _variant_index() -> Mapping[str, frozenset[str]]:
     return MappingProxyType(_load_variant_index(NAME_VARIANTS_CSV))
+
+
+@lru_cache(maxsize=1)
+def _group_index() -> Mapping[str, tuple[str, ...]]:
+    index: dict[str, set[str]] = {}
+    for group, members in _load_variant_groups(NAME_VARIANTS_CSV).items():
+        for name in members:
+            index.setdefault(name, set()).add(group)
+    return MappingProxyType({name: tuple(sorted(groups)) for name, groups in index.items()})
+
+
+@lru_cache(maxsize=65536)
+def variant_groups(name: str) -> tuple[str, ...]:
+    """The variant groups ``name`` belongs to (sorted group keys).
+
+    Two different names are variants of each other (:func:`name_variants`)
+    exactly when they share a group, so batch linkage can test "nickname"
+    as an overlap of two short lists instead of looking names up pairwise.
+    Empty for a blank name or a name in no group.
+
+    >>> variant_groups("Charlie")
+    ('charles', 'charlotte')
+    """
+    return _group_index().get(_compact(name), ())
 
 
 @lru_cache(maxsize=65536)
@@ -517,6 +564,10 @@ class _NameOption:
 
 @dataclass(frozen=True)
 class _Prepared:
+    """A record normalised for comparison. What is only needed sometimes (the address text, used when a
+    postcode is missing; identifiers, checked only when both records have one) is worked out on first use:
+    the interactive search prepares hundreds of index records per query and most never need them."""
+
     forename_options: tuple[_NameOption, ...]
     first_forename: _NameOption | None
     middle_names: tuple[_NameOption, ...]
@@ -527,20 +578,65 @@ class _Prepared:
     dob_is_expected: bool
     sex: str
     postcode: str | None
-    address: str
-    address_tokens: frozenset[str]
-    address_numbers: frozenset[str]
-    address_display: str
-    nhs_number: str | None
-    nhs_invalid: bool
-    upn: str | None
-    upn_invalid: bool
-    upn_temporary: bool
+    address_raw: str
+    nhs_raw: str | None
+    upn_raw: str | None
+
+    @cached_property
+    def address(self) -> str:
+        return normalise_address(self.address_raw)
+
+    @cached_property
+    def address_tokens(self) -> frozenset[str]:
+        return frozenset(self.address.split())
+
+    @cached_property
+    def address_numbers(self) -> frozenset[str]:
+        return frozenset(t for t in self.address_tokens if any(c.isdigit() for c in t))
+
+    @property
+    def address_display(self) -> str:
+        return self.address_raw.strip()
+
+    @cached_property
+    def _nhs(self) -> tuple[str | None, bool]:
+        return _valid_nhs_number(self.nhs_raw)
+
+    @property
+    def nhs_number(self) -> str | None:
+        return self._nhs[0]
+
+    @property
+    def nhs_invalid(self) -> bool:
+        return self._nhs[1]
+
+    @cached_property
+    def _upn(self) -> tuple[str | None, bool]:
+        return _valid_upn(self.upn_raw)
+
+    @property
+    def upn(self) -> str | None:
+        return self._upn[0]
+
+    @property
+    def upn_invalid(self) -> bool:
+        return self._upn[1]
+
+    @property
+    def upn_temporary(self) -> bool:
+        upn = self.upn
+        return upn is not None and upn[12].isalpha()
 
 
-@lru_cache(maxsize=8192)
-def _prepare(record: PersonRecord) -> _Prepared:
-    forename_tokens = _tokenise(record.forenames or "")
+@lru_cache(maxsize=65536)
+def _forename_options(
+    forenames: str, other_names: tuple[str, ...]
+) -> tuple[tuple[_NameOption, ...], _NameOption | None, tuple[_NameOption, ...]]:
+    """(alternatives tried as a first name, the first forename, the middle names).
+
+    Shared with batch linkage (``mash.domain.linkage_features``), so both compare the same names.
+    """
+    forename_tokens = _tokenise(forenames or "")
     options: list[_NameOption] = []
     first: _NameOption | None = None
     middles: tuple[_NameOption, ...] = ()
@@ -556,7 +652,7 @@ def _prepare(record: PersonRecord) -> _Prepared:
                     "",
                 )
             )
-    for other in record.other_names:
+    for other in other_names:
         tokens = _tokenise(other or "")
         if tokens:
             options.append(_NameOption(tokens[0][0], tokens[0][1], "other name"))
@@ -575,26 +671,33 @@ def _prepare(record: PersonRecord) -> _Prepared:
         if option.key not in seen:
             seen.add(option.key)
             unique.append(option)
+    return tuple(unique), first, middles
 
+
+def _valid_nhs_number(raw: str | None) -> tuple[str | None, bool]:
+    """(the NHS number if valid, whether one was given but is invalid)."""
+    if raw and raw.strip():
+        try:
+            return validate_nhs_number(raw), False
+        except InvalidIdentifier:
+            return None, True
+    return None, False
+
+
+def _valid_upn(raw: str | None) -> tuple[str | None, bool]:
+    """(the UPN if valid, whether one was given but is invalid)."""
+    if raw and raw.strip():
+        try:
+            return validate_upn(raw), False
+        except InvalidIdentifier:
+            return None, True
+    return None, False
+
+
+@lru_cache(maxsize=8192)
+def _prepare(record: PersonRecord) -> _Prepared:
+    unique, first, middles = _forename_options(record.forenames or "", tuple(record.other_names))
     surname_tokens = _tokenise(record.surname or "")
-    address = normalise_address(record.address or "")
-    address_tokens = frozenset(address.split())
-
-    nhs: str | None = None
-    nhs_invalid = False
-    if record.nhs_number and record.nhs_number.strip():
-        try:
-            nhs = validate_nhs_number(record.nhs_number)
-        except InvalidIdentifier:
-            nhs_invalid = True
-    upn: str | None = None
-    upn_invalid = False
-    if record.upn and record.upn.strip():
-        try:
-            upn = validate_upn(record.upn)
-        except InvalidIdentifier:
-            upn_invalid = True
-
     return _Prepared(
         forename_options=tuple(unique),
         first_forename=first,
@@ -606,15 +709,9 @@ def _prepare(record: PersonRecord) -> _Prepared:
         dob_is_expected=record.dob_is_expected,
         sex=normalise_sex(record.sex),
         postcode=normalise_postcode(record.postcode),
-        address=address,
-        address_tokens=address_tokens,
-        address_numbers=frozenset(t for t in address_tokens if any(c.isdigit() for c in t)),
-        address_display=(record.address or "").strip(),
-        nhs_number=nhs,
-        nhs_invalid=nhs_invalid,
-        upn=upn,
-        upn_invalid=upn_invalid,
-        upn_temporary=upn is not None and upn[12].isalpha(),
+        address_raw=record.address or "",
+        nhs_raw=record.nhs_number,
+        upn_raw=record.upn,
     )
 
 
@@ -675,7 +772,40 @@ def _forename_explanation(level: str, a: _NameOption, b: _NameOption, sim: float
     return f"First names {na} and {nb} do not match"
 
 
-def _compare_forenames(q: _Prepared, c: _Prepared, weights: MatchWeights) -> tuple[str, float, str]:
+# Levels in order of precedence: when several alternatives (first forename,
+# whole forename, other names) reach different levels, the earliest wins. The
+# order is fixed rather than "highest weight" so that a record pair reaches the
+# same level whatever the trained weights, and the same level as the ordered
+# CASE WHEN of batch linkage (mash.matching.linkage).
+FORENAME_LEVEL_ORDER: Final = (
+    "exact",
+    "swapped_with_surname",
+    "nickname",
+    "jaro_winkler_high",
+    "initial",
+    "middle_name",
+    "phonetic",
+    "jaro_winkler_medium",
+    "disagree",
+)
+SURNAME_LEVEL_ORDER: Final = (
+    "exact",
+    "swapped_with_forename",
+    "variant",
+    "jaro_winkler_high",
+    "part_of_double_barrelled",
+    "initial",
+    "phonetic",
+    "jaro_winkler_medium",
+    "disagree",
+)
+_FORENAME_RANK: Final[Mapping[str, int]] = MappingProxyType({k: i for i, k in enumerate(FORENAME_LEVEL_ORDER)})
+_SURNAME_RANK: Final[Mapping[str, int]] = MappingProxyType({k: i for i, k in enumerate(SURNAME_LEVEL_ORDER)})
+
+
+def _compare_forenames(
+    q: _Prepared, c: _Prepared, weights: MatchWeights, term_frequencies: TermFrequencies | None
+) -> tuple[str, float, str]:
     """(level, weight, explanation)."""
     if not q.forename_options or not c.forename_options:
         return (
@@ -684,19 +814,19 @@ def _compare_forenames(q: _Prepared, c: _Prepared, weights: MatchWeights) -> tup
             "First name is not recorded on both records, so it was not compared",
         )
     levels = weights.forename
-    best: tuple[str, float, _NameOption, _NameOption, float] | None = None
+    best: tuple[int, str, _NameOption, _NameOption, float] | None = None
     for a in q.forename_options:
         for b in c.forename_options:
             level, sim = _name_level(a.key, b.key)
             if level == "variant":
                 level = "nickname"
-            w = levels[level].weight
-            if best is None or w > best[1]:
-                best = (level, w, a, b, sim)
+            rank = _FORENAME_RANK[level]
+            if best is None or rank < best[0]:
+                best = (rank, level, a, b, sim)
     assert best is not None
-    level, w, a, b, sim = best
-    middle_w = levels["middle_name"].weight
-    if w < middle_w:
+    rank, level, a, b, sim = best
+    w = levels[level].weight
+    if rank > _FORENAME_RANK["middle_name"]:
         qf, cf = q.first_forename, c.first_forename
         for first, middles, query_side in (
             (qf, c.middle_names, True),
@@ -713,11 +843,47 @@ def _compare_forenames(q: _Prepared, c: _Prepared, weights: MatchWeights) -> tup
                             f"The record's first name {_q(first.display)} matches a "
                             f"middle name given in the query ({_q(middle.display)})"
                         )
-                    return "middle_name", middle_w, text
-    return level, w, _forename_explanation(level, a, b, sim)
+                    return "middle_name", levels["middle_name"].weight, text
+    text = _forename_explanation(level, a, b, sim)
+    if level == "exact":
+        w, text = _tf_adjusted("forename", a.key, a.display, levels["exact"], w, text, term_frequencies)
+    return level, w, text
 
 
-def _compare_surnames(q: _Prepared, c: _Prepared, weights: MatchWeights) -> tuple[str, float, str]:
+def _tf_adjusted(
+    field_name: str,
+    key: str,
+    display: str,
+    exact: LevelProbabilities,
+    weight: float,
+    text: str,
+    term_frequencies: TermFrequencies | None,
+) -> tuple[float, str]:
+    """Weight and explanation of an exact name match, adjusted for how common the name is.
+
+    Agreeing on "Smith" says less than agreeing on "Zielinska". The average
+    exact-match weight uses u, the chance that two different people share *a*
+    name; with term frequencies the chance that two different people share
+    *this* name is about its proportion of the records, so the weight becomes
+    log2(m / proportion), as in Splink's term frequency adjustment. Initials
+    are left alone: batch linkage does not compare them.
+    """
+    if term_frequencies is None or len(key) < 2:
+        return weight, text
+    proportion = term_frequencies.proportion(field_name, key)
+    if proportion is None or proportion <= 0.0:
+        return weight, text
+    noun = "first name" if field_name == "forename" else "surname"
+    if proportion > exact.u:
+        text += f"; {_q(display)} is a common {noun}, so agreeing counts for less"
+    else:
+        text += f"; {_q(display)} is a rare {noun}, so agreeing counts for more"
+    return math.log2(exact.m / proportion), text
+
+
+def _compare_surnames(
+    q: _Prepared, c: _Prepared, weights: MatchWeights, term_frequencies: TermFrequencies | None
+) -> tuple[str, float, str]:
     if not q.surname_key or not c.surname_key:
         return (
             "missing",
@@ -728,17 +894,18 @@ def _compare_surnames(q: _Prepared, c: _Prepared, weights: MatchWeights) -> tupl
     level, sim = _name_level(q.surname_key, c.surname_key)
     w = levels[level].weight
     na, nb = _q(q.surname_display), _q(c.surname_display)
-    part_w = levels["part_of_double_barrelled"].weight
-    if w < part_w and (len(q.surname_tokens) > 1 or len(c.surname_tokens) > 1):
+    multi_part = len(q.surname_tokens) > 1 or len(c.surname_tokens) > 1
+    if _SURNAME_RANK[level] > _SURNAME_RANK["part_of_double_barrelled"] and multi_part:
         shared = sorted(t for t in q.surname_tokens & c.surname_tokens if len(t) > 1)
         if shared:
             return (
                 "part_of_double_barrelled",
-                part_w,
+                levels["part_of_double_barrelled"].weight,
                 f"Surnames {na} and {nb} share the part {_q(shared[0].title())}",
             )
     if level == "exact":
         text = f"Surname {na} is the same on both records"
+        w, text = _tf_adjusted("surname", q.surname_key, q.surname_display, levels["exact"], w, text, term_frequencies)
     elif level == "variant":
         text = f"Surname {na} is a known alternative spelling of {nb}"
     elif level == "jaro_winkler_high":
@@ -927,7 +1094,15 @@ def _compare_address(q: _Prepared, c: _Prepared, weights: MatchWeights) -> Field
     return FieldComparison("address", level, weights.weight("address", level), text)
 
 
+def _given(raw: str | None) -> bool:
+    return bool(raw and raw.strip())
+
+
 def _compare_nhs(q: _Prepared, c: _Prepared, weights: MatchWeights) -> FieldComparison:
+    if not (_given(q.nhs_raw) and _given(c.nhs_raw)):
+        return FieldComparison(
+            "nhs_number", "missing", 0.0, "NHS number is not recorded on both records, so it was not compared"
+        )
     if q.nhs_number is None or c.nhs_number is None:
         if q.nhs_invalid or c.nhs_invalid:
             text = "An NHS number was given but is not valid, so it was not compared"
@@ -950,6 +1125,10 @@ def _compare_nhs(q: _Prepared, c: _Prepared, weights: MatchWeights) -> FieldComp
 
 
 def _compare_upn(q: _Prepared, c: _Prepared, weights: MatchWeights) -> FieldComparison:
+    if not (_given(q.upn_raw) and _given(c.upn_raw)):
+        return FieldComparison(
+            "upn", "missing", 0.0, "Unique Pupil Number is not recorded on both records, so it was not compared"
+        )
     if q.upn is None or c.upn is None:
         if q.upn_invalid or c.upn_invalid:
             text = "A UPN was given but is not valid, so it was not compared"
@@ -1075,38 +1254,41 @@ def score(
     candidate: PersonRecord,
     prior: float = 1 / 1000,
     weights: MatchWeights = DEFAULT_WEIGHTS,
+    term_frequencies: TermFrequencies | None = None,
 ) -> MatchResult:
     """Probability that ``query`` and ``candidate`` are the same person, with reasons.
 
     ``prior`` is the probability of a match before looking at any evidence
     (roughly 1 / number of plausible candidates). Symmetric in its first two
-    arguments.
+    arguments. With ``term_frequencies`` an exact first name or surname
+    counts for less when the name is common and more when it is rare (see
+    :func:`_tf_adjusted`).
     """
     if not 0.0 < prior < 1.0:
         raise ValueError("prior must be strictly between 0 and 1")
     q = _prepare(query)
     c = _prepare(candidate)
 
-    f_level, f_weight, f_text = _compare_forenames(q, c, weights)
-    s_level, s_weight, s_text = _compare_surnames(q, c, weights)
-    if f_level != "exact" or s_level != "exact":
+    f_level, f_weight, f_text = _compare_forenames(q, c, weights, term_frequencies)
+    s_level, s_weight, s_text = _compare_surnames(q, c, weights, term_frequencies)
+    # Swapped names come straight after an exact match in both level orders:
+    # an exact first name or surname is kept as it is (then the names are
+    # not swapped); otherwise a swap beats every other level.
+    if f_level != "exact" and s_level != "exact":
         swapped = _names_swapped(q, c)
         if swapped is not None:
-            sw_f = weights.forename["swapped_with_surname"].weight
-            sw_s = weights.surname["swapped_with_forename"].weight
-            if sw_f + sw_s > f_weight + s_weight:
-                qf, cf = swapped
-                f_level, f_weight = "swapped_with_surname", sw_f
-                s_level, s_weight = "swapped_with_forename", sw_s
-                f_text = (
-                    f"First and last names look swapped: query first name {_q(qf.display)} "
-                    f"matches the record's surname {_q(c.surname_display)}"
-                )
-                s_text = (
-                    f"First and last names look swapped: query surname "
-                    f"{_q(q.surname_display)} matches the record's first name "
-                    f"{_q(cf.display)}"
-                )
+            qf, cf = swapped
+            f_level, f_weight = "swapped_with_surname", weights.forename["swapped_with_surname"].weight
+            s_level, s_weight = "swapped_with_forename", weights.surname["swapped_with_forename"].weight
+            f_text = (
+                f"First and last names look swapped: query first name {_q(qf.display)} "
+                f"matches the record's surname {_q(c.surname_display)}"
+            )
+            s_text = (
+                f"First and last names look swapped: query surname "
+                f"{_q(q.surname_display)} matches the record's first name "
+                f"{_q(cf.display)}"
+            )
     forename = FieldComparison("forename", f_level, f_weight, f_text)
     surname = FieldComparison("surname", s_level, s_weight, s_text)
     dob = _compare_dob(q, c, weights)
@@ -1117,7 +1299,10 @@ def score(
     upn = _compare_upn(q, c, weights)
 
     household = address if address.level != "not_compared" else postcode
-    family = _family_check(forename, surname, dob, household)
+    # Brothers, sisters and twins have different NHS numbers and UPNs: when one agrees there is no
+    # family member to mistake the person for.
+    identified = nhs.level == "exact" or upn.level == "exact"
+    family = None if identified else _family_check(forename, surname, dob, household)
 
     comparisons: tuple[FieldComparison, ...] = (
         forename,
@@ -1141,8 +1326,9 @@ def score_many(
     candidates: Iterable[PersonRecord],
     prior: float = 1 / 1000,
     weights: MatchWeights = DEFAULT_WEIGHTS,
+    term_frequencies: TermFrequencies | None = None,
 ) -> list[tuple[PersonRecord, MatchResult]]:
     """Score each candidate, best first."""
-    results = [(c, score(query, c, prior, weights)) for c in candidates]
+    results = [(c, score(query, c, prior, weights, term_frequencies)) for c in candidates]
     results.sort(key=lambda pair: -pair[1].probability)
     return results

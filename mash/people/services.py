@@ -281,10 +281,9 @@ def _pool_rows(query: SearchQuery) -> list[tuple[Any, ...]]:
         parts.append("(" + " AND ".join(conditions) + ")")
     columns = ", ".join(quote(meta.get_field(name).column) for name in ("id", *_MATCH_FIELDS))
     # Identifiers come from the model's own metadata and every value is a parameter.
-    sql = (  # noqa: S608
-        f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('merged_into').column)} IS NULL "
-        f"AND ({' OR '.join(parts)}) LIMIT {POOL_LIMIT}"
-    )
+    table, merged = quote(meta.db_table), quote(meta.get_field("merged_into").column)
+    where = " OR ".join(parts)
+    sql = f"SELECT {columns} FROM {table} WHERE {merged} IS NULL AND ({where}) LIMIT {POOL_LIMIT}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -190,7 +190,7 @@ def test_load_demo_builds_a_realistic_partnership():
     assert best.person == alfie
 
     # Near-duplicate records for deduplication to find.
-    for forenames, surname in [("Jayden", "Cambell"), ("Hussain", "Zain"), ("Olivia", "Novak")]:
+    for forenames, surname in [("Jayden", "Cambell"), ("Hussain", "Zain"), ("Olivia", "Novak"), ("Muhammad", "Abdi"), ("Yaw", "Assante")]:
         duplicate = Person.objects.get(forenames=forenames, surname=surname)
         found = find_candidates(
             SearchQuery(forenames=duplicate.forenames, surname=duplicate.surname, date_of_birth=duplicate.date_of_birth),

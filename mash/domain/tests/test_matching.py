@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import math
 import time
 from datetime import date
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mash.domain.match_model import TermFrequencies
 from mash.domain.matching import (
     DEFAULT_WEIGHTS,
     NAME_VARIANTS_CSV,
@@ -31,7 +33,7 @@ DOB = date(2015, 4, 3)
 
 def person(forenames: str, surname: str, **kwargs: object) -> PersonRecord:
     kwargs.setdefault("dob", DOB)
-    return PersonRecord(forenames, surname, **kwargs)  # type: ignore[arg-type]
+    return PersonRecord(forenames, surname, **kwargs)
 
 
 def level(result: MatchResult, field: str) -> str:
@@ -585,3 +587,90 @@ def test_properties(a: PersonRecord, b: PersonRecord) -> None:
 def test_probability_bounds_for_any_prior(a: PersonRecord, b: PersonRecord, prior: float) -> None:
     result = score(a, b, prior=prior)
     assert 0.0 <= result.probability <= 1.0
+
+
+# ---------------------------------------------------------------------------
+# Shared with batch linkage: variant groups, level precedence, term frequencies
+# ---------------------------------------------------------------------------
+
+
+def test_variant_groups_agree_with_name_variants() -> None:
+    from mash.domain.matching import variant_groups
+
+    assert variant_groups("Charlie") == ("charles", "charlotte")
+    assert variant_groups("CHARLIE ") == variant_groups("charlie")
+    assert variant_groups("Zzyzx") == () and variant_groups("") == ()
+    with NAME_VARIANTS_CSV.open(encoding="utf-8", newline="") as fh:
+        names = sorted({normalise_name(row["name"]).replace(" ", "") for row in csv.DictReader(fh)})
+    for name in names:
+        groups = set(variant_groups(name))
+        assert groups, name
+        for other in name_variants(name):
+            assert groups & set(variant_groups(other)), (name, other)
+    assert not set(variant_groups("Charles")) & set(variant_groups("Charlotte"))
+
+
+def test_level_is_chosen_by_precedence_not_by_weight() -> None:
+    """Batch linkage's SQL takes the first level that holds; so must the scorer, whatever the weights."""
+    query = person("Willaim", "Smith", other_names=("Bill",))  # a typo, and a nickname as an alias
+    record = person("William", "Smith")
+    assert level(score(query, record), "forename") == "nickname"
+    odd = dataclasses.replace(
+        DEFAULT_WEIGHTS,
+        forename={**DEFAULT_WEIGHTS.forename, "jaro_winkler_high": LevelProbabilities(0.5, 0.0001)},
+    )
+    assert level(score(query, record, weights=odd), "forename") == "nickname"
+
+
+def test_an_exact_first_name_is_never_reinterpreted_as_swapped_names() -> None:
+    # "John" is close to the other record's surname "Jon" and "Johns" to its first name "John", but
+    # the first names agree exactly, so the names are not swapped.
+    result = score(person("John", "Johns"), person("John", "Jon"))
+    assert level(result, "forename") == "exact"
+    assert level(result, "surname") == "jaro_winkler_medium"
+
+
+def test_matching_nhs_number_means_no_family_check() -> None:
+    nhs = "9434765919"
+    twins = score(person("Oliver", "Smith", postcode="NN4 7SL"), person("Olivia", "Smith", postcode="NN4 7SL"))
+    assert has_field(twins, "family_check")
+    same_child = score(
+        person("Olliver", "Smith", postcode="NN4 7SL", nhs_number=nhs),
+        person("Olivia", "Smith", postcode="NN4 7SL", nhs_number=nhs),
+    )
+    assert not has_field(same_child, "family_check")
+
+
+def _tf() -> TermFrequencies:
+    return TermFrequencies(
+        values={"forename": {"olivia": 0.02}, "surname": {"smith": 0.05, "zielinska": 0.00001}},
+        floor={"forename": 0.00002, "surname": 0.00001},
+    )
+
+
+def test_term_frequencies_weigh_common_names_less() -> None:
+    tf = _tf()
+    smith = score(person("Olivia", "Smith"), person("Olivia", "Smith"), term_frequencies=tf)
+    rare = score(person("Olivia", "Zielinska"), person("Olivia", "Zielinska"), term_frequencies=tf)
+    plain = score(person("Olivia", "Smith"), person("Olivia", "Smith"))
+    s_smith = next(c for c in smith.comparisons if c.field == "surname")
+    s_rare = next(c for c in rare.comparisons if c.field == "surname")
+    assert s_smith.weight == pytest.approx(math.log2(DEFAULT_WEIGHTS.surname["exact"].m / 0.05))
+    assert s_smith.weight < next(c for c in plain.comparisons if c.field == "surname").weight < s_rare.weight
+    assert "'Smith' is a common surname, so agreeing counts for less" in s_smith.explanation
+    assert "'Zielinska' is a rare surname, so agreeing counts for more" in s_rare.explanation
+    forename = next(c for c in smith.comparisons if c.field == "forename")
+    assert "common first name" in forename.explanation
+    assert smith.probability < rare.probability
+
+
+def test_term_frequencies_leave_other_levels_and_initials_alone() -> None:
+    tf = _tf()
+    nickname = score(person("Alfie", "Smyth"), person("Alfred", "Smith"), term_frequencies=tf)
+    assert nickname.comparisons[:2] == score(person("Alfie", "Smyth"), person("Alfred", "Smith")).comparisons[:2]
+    initial = score(person("J", "Smith"), person("J", "Smith"), term_frequencies=tf)
+    assert initial.comparisons[0].weight == DEFAULT_WEIGHTS.forename["exact"].weight
+    unseen = score(person("Olivia", "Qwerty"), person("Olivia", "Qwerty"), term_frequencies=tf)
+    assert unseen.comparisons[1].weight == pytest.approx(math.log2(DEFAULT_WEIGHTS.surname["exact"].m / 0.00001))
+    ranked = score_many(person("Olivia", "Smith"), [person("Olivia", "Smith")], term_frequencies=tf)
+    assert ranked[0][1] == score(person("Olivia", "Smith"), person("Olivia", "Smith"), term_frequencies=tf)

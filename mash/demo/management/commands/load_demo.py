@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from mash.demo import chronology, disputes, followup, history, outcomes, oversight, stage2, strategy
+from mash.demo import chronology, disputes, followup, history, matching, outcomes, oversight, stage2, strategy
 from mash.demo.builders import DEMO_PASSWORD, DemoUsers, build_partnership, build_users
 
 SIGN_IN_URL = "http://127.0.0.1:8000/"
@@ -32,7 +32,8 @@ class Command(BaseCommand):
         "Load the fictional Demoshire partnership: agencies, teams, one user per role, about 60 children in 25 families "
         "with their social care and early help history, contacts in every state of the workflow, and multi-agency "
         "information sharing (Stage 2) in every state, every outcome with its feedback, strategy discussions, "
-        "professional disagreements, practice standards, dip-sample audits and a cumulative harm alert. Safe to run twice."
+        "professional disagreements, practice standards, dip-sample audits and a cumulative harm alert, and person "
+        "matching: near-duplicates found by a deduplication run and a school extract linked to the index. Safe to run twice."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -64,7 +65,8 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(f"{sharing.line()} ({time.monotonic() - started:.1f}s in all)."))
                 # The outcome side (issue #4): every outcome, feedback, strategy discussions,
                 # disagreements, oversight and audits, the chronology and cumulative harm.
-                for area in (outcomes, followup, strategy, disputes, oversight, chronology):
+                # Person matching (issue #5): a deduplication run and a school extract linked to the index.
+                for area in (outcomes, followup, strategy, disputes, oversight, chronology, matching):
                     line = area.load(users)
                     self.stdout.write(self.style.SUCCESS(f"{line} ({time.monotonic() - started:.1f}s in all)."))
         self.print_users(users)
