@@ -100,6 +100,7 @@ def world(users) -> World:
     repeat = stage2.repeat_contact(users, a.contact)
     stage2.send(users, repeat, ["police", "health"])
     outcome_side(users, a, b)
+    matching_side(users, a)
     return World(users=users, a=a, b=b, repeat=repeat)
 
 
@@ -150,6 +151,44 @@ def outcome_side(users, a: stage2.Scenario, b: stage2.Scenario) -> None:  # noqa
     )
     factories.signed_off(users, outcome="early_help", team=stage2.team("Early Help Hub"),
                         child=factories.child_fields(surname="Stepdown", forenames="Sam"))
+
+
+def matching_side(users, a: stage2.Scenario) -> None:  # noqa: ANN001
+    """Issue #5's records about A's child: a finished deduplication with a strong pair (the child recorded twice),
+    a police extract row that may be the child, a confirmed merge, and a trained model version. Rows are made
+    directly (the crawl is about who sees them, not about the engine, which has its own tests)."""
+    from mash.domain.match_model import load_shipped
+    from mash.matching import services as matching
+    from mash.matching.models import CandidatePair, LinkageJob, MatchModel, SourceRecord
+    from mash.partnership.models import Agency
+
+    child = a.contact.subject_child.person
+    fields = {f: getattr(child, f) for f in ("forenames", "surname", "date_of_birth", "sex", "postcode", "address")}
+    duplicate, merged = Person(**fields), Person(**{**fields, "forenames": child.forenames + "-Jo"})
+    duplicate.save()
+    merged.save()
+    model = load_shipped()
+    MatchModel.objects.create(version=2, source=MatchModel.Source.TRAINED, parameters=model.to_json(), trained_on_records=2,
+                              report="\n".join(model.describe()))
+
+    def reasons(left: Person, right: Person) -> list[dict[str, object]]:
+        from mash.people.services import person_record
+
+        return matching.comparisons_as_dicts(matching.explain(person_record(left), person_record(right), model))
+
+    dedupe = LinkageJob.objects.create(kind=LinkageJob.Kind.DEDUPLICATE, status=LinkageJob.Status.DONE, started_by=users.administrator,
+                                       records=3, pairs_scored=1, strong_pairs=1, clusters=1, percent=100)
+    CandidatePair.objects.create(job=dedupe, left=child, right=duplicate, probability=0.999, match_weight=25.0,
+                                 comparisons=reasons(child, duplicate), strong=True, cluster=1)
+    police = Agency.objects.get(pk=users.police.agency_id)
+    extract = LinkageJob.objects.create(kind=LinkageJob.Kind.LINK_EXTRACT, status=LinkageJob.Status.DONE, agency=police,
+                                        extract_name="custody-extract.csv", started_by=users.administrator, records=1,
+                                        queued_for_review=1, percent=100)
+    row = {"forenames": child.forenames, "surname": child.surname, "date_of_birth": "", "postcode": child.postcode}
+    record = SourceRecord.objects.create(job=extract, agency=police, row_number=1, source_id="CUST-1", fields=row, raw=row)
+    CandidatePair.objects.create(job=extract, source_record=record, right=child, probability=0.9, match_weight=18.0,
+                                 comparisons=reasons(child, child))
+    matching.merge_people(users.manager, survivor=child, merged=merged, reason="The same child, recorded twice by the MASH.")
 
 
 def area_of(path: str) -> str:
@@ -240,11 +279,17 @@ class Pools:
     samples: list[int] = field(default_factory=list)
     early_help: list[tuple[int, int]] = field(default_factory=list)  # (ehid, contact)
     findings: list[tuple[int, int]] = field(default_factory=list)  # (mid, contact)
+    jobs: list[int] = field(default_factory=list)
+    clusters: list[tuple[int, int]] = field(default_factory=list)  # (job_id, cluster)
+    pairs: list[int] = field(default_factory=list)
+    merges: list[int] = field(default_factory=list)
+    versions: list[int] = field(default_factory=list)
 
     @classmethod
     def from_database(cls) -> Pools:
         from mash.decisions.models import EarlyHelpReferral, MaliciousFinding, OutcomeLetter
         from mash.disputes.models import Dispute
+        from mash.matching.models import CandidatePair, LinkageJob, MatchModel, PersonMerge
         from mash.oversight.models import AuditSample
         from mash.strategy.models import Attendee, StrategyAction, StrategyDiscussion
 
@@ -265,6 +310,11 @@ class Pools:
             samples=list(AuditSample.objects.values_list("pk", flat=True)),
             early_help=list(EarlyHelpReferral.objects.values_list("pk", "contact_id")),
             findings=list(MaliciousFinding.objects.values_list("pk", "contact_id")),
+            jobs=list(LinkageJob.objects.values_list("pk", flat=True)),
+            clusters=list(CandidatePair.objects.filter(cluster__isnull=False).values_list("job_id", "cluster").distinct()),
+            pairs=list(CandidatePair.objects.values_list("pk", flat=True)),
+            merges=list(PersonMerge.objects.values_list("pk", flat=True)),
+            versions=list(MatchModel.objects.values_list("version", flat=True)),
         )
 
     def everything(self) -> list[int]:
@@ -318,6 +368,16 @@ def fillings(route: str, pools: Pools) -> list[dict[str, object]]:
         results = [{"ehid": ehid, "pk": contact} for ehid, contact in pools.early_help]
     elif "mid" in has:
         results = [{"mid": mid, "pk": contact} for mid, contact in pools.findings]
+    elif "cluster" in has:
+        results = [{"job_id": job, "cluster": cluster} for job, cluster in pools.clusters]
+    elif "job_id" in has:
+        results = [{"job_id": job} for job in pools.jobs]
+    elif "pair_id" in has:
+        results = [{"pair_id": pair} for pair in pools.pairs]
+    elif "merge_id" in has:
+        results = [{"merge_id": merge} for merge in pools.merges]
+    elif "version" in has:
+        results = [{"version": version} for version in pools.versions]
     elif "recipient" in has:
         results = [{"recipient": r, "pk": pk} for pk in pools.contacts for r in ("referrer", "family")]
     elif "letter_pk" in has:

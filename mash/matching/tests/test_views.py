@@ -69,7 +69,10 @@ def posts(scene) -> list[str]:  # noqa: ANN001
     ]
 
 
-@pytest.mark.parametrize("role", ["officer", "decision_maker", "police", "receiving", "service_manager"])
+REVIEW_ONLY = ("review", "pair", "merges", "merge")
+
+
+@pytest.mark.parametrize("role", ["officer", "decision_maker", "police", "receiving", "dpo", "strategic_manager"])
 def test_people_outside_matching_get_403_on_every_page(client, users, scene, role):
     client.force_login(getattr(users, role))
     for name, url in urls(scene).items():
@@ -80,11 +83,26 @@ def test_people_outside_matching_get_403_on_every_page(client, users, scene, rol
     assert scene["pending"].status == CandidatePair.Status.PENDING and not scene["merge"].is_undone
 
 
-@pytest.mark.parametrize("role", ["administrator", "manager"])
-def test_administrators_and_team_managers_open_every_page(client, users, scene, role):
+@pytest.mark.parametrize("role", ["manager", "service_manager"])
+def test_reviewers_open_every_page(client, users, scene, role):
     client.force_login(getattr(users, role))
     for name, url in urls(scene).items():
         assert client.get(url).status_code == 200, name
+
+
+def test_the_administrator_runs_jobs_but_never_sees_the_children(client, users, scene):
+    """Configuration, not casework: progress, counts and the model, but no names, and no review pages."""
+    client.force_login(users.administrator)
+    for name, url in urls(scene).items():
+        expected = 403 if name in REVIEW_ONLY else 200
+        response = client.get(url)
+        assert response.status_code == expected, name
+        if expected == 200:
+            text = response.content.decode()
+            for held in ("Amelia", "Amelie", "Josh", "Kai Other"):
+                assert held not in text, (name, held)
+    for url in posts(scene)[4:]:
+        assert client.post(url, {"reason": "x"}).status_code == 403, url
 
 
 def test_only_administrators_start_jobs_and_change_the_model(client, users, scene):
@@ -98,7 +116,7 @@ def test_only_administrators_start_jobs_and_change_the_model(client, users, scen
 
 
 def test_unknown_ids_are_404(client, users, scene):
-    client.force_login(users.administrator)
+    client.force_login(users.manager)
     for url in [
         reverse("matching:job", kwargs={"job_id": 9999}),
         reverse("matching:job-progress", kwargs={"job_id": 9999}),
@@ -110,6 +128,9 @@ def test_unknown_ids_are_404(client, users, scene):
     ]:
         assert client.get(url).status_code == 404, url
     assert client.post(reverse("matching:confirm-cluster", kwargs={"job_id": scene["job"].pk, "cluster": 7}), {}).status_code == 404
+    client.force_login(users.administrator)
+    for url in [reverse("matching:job", kwargs={"job_id": 9999}), reverse("matching:model", kwargs={"version": 99})]:
+        assert client.get(url).status_code == 404, url
 
 
 def test_the_review_queue_lists_only_pending_pairs_and_is_audited(client, users, scene):
@@ -190,7 +211,7 @@ def test_a_merge_page_lists_what_moved_and_undo_needs_a_reason(client, users, sc
 
 
 def test_the_merges_list_is_audited(client, users, scene):
-    client.force_login(users.administrator)
+    client.force_login(users.manager)
     text = client.get(reverse("matching:merges")).content.decode()
     assert "Kai Others" in text
     assert AuditEvent.objects.filter(action="person_merge.list_viewed").count() == 1
@@ -309,6 +330,9 @@ def test_an_extract_job_page_lists_rows_linked_queued_and_unmatched(client, user
     agency = Agency.objects.get(name="Demoshire Constabulary")
     job = services.run_job(services.start_extract_link(users.administrator, agency=agency, filename="p.csv", data=data, enqueue=False).pk)
     client.force_login(users.administrator)
+    text = client.get(reverse("matching:job", kwargs={"job_id": job.pk})).content.decode()
+    assert "1 linked automatically; 1 with no match" in text and oliver.surname not in text
+    client.force_login(users.manager)
     text = client.get(reverse("matching:job", kwargs={"job_id": job.pk})).content.decode()
     assert "Rows linked (1)" in text and "Rows waiting for review (1)" in text and "Rows with no match (1)" in text
     assert "NHS number &#x27;1234567890&#x27;" in text or "NHS number '1234567890'" in text
