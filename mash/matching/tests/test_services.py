@@ -316,6 +316,7 @@ def test_an_extract_that_cannot_be_used_is_refused_before_any_job_exists(users, 
 def test_the_active_model_is_the_active_row_else_the_shipped_one(partnership, monkeypatch):
     shipped = default_model(version=0, prior=1 / 5000)
     monkeypatch.setattr(services.match_model, "load_shipped", lambda: shipped)
+    monkeypatch.setattr(services, "_active", None)  # what an earlier test in this process may have cached
     assert services.active_model() is shipped
     row = MatchModel.objects.create(version=4, source="trained", parameters=default_model(version=4).to_json(), is_active=True)
     model = services.active_model()
