@@ -165,3 +165,19 @@ class GovukForm(GovukFormMixin, forms.Form):
 
 class GovukModelForm(GovukFormMixin, forms.ModelForm):
     pass
+
+
+def clean_identifier(value: str, validate: Any) -> str:
+    """An NHS number or UPN as typed: blank is fine, anything else must pass `validate` (which explains why not).
+
+    An identifier that fails its check is refused on the form rather than stored, so it is never used for matching.
+    """
+    from mash.domain.identifiers import InvalidIdentifier
+
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        return str(validate(value))
+    except InvalidIdentifier as invalid:
+        raise forms.ValidationError(str(invalid)) from None

@@ -6,8 +6,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from mash.core.forms import GovukCheckboxes, GovukDateField, GovukDateTimeField, GovukForm, GovukRadios
-from mash.domain.identifiers import normalise_postcode
+from mash.core.forms import GovukCheckboxes, GovukDateField, GovukDateTimeField, GovukForm, GovukRadios, clean_identifier
+from mash.domain.identifiers import normalise_postcode, validate_nhs_number, validate_upn
 from mash.partnership.models import Agency, ConcernCategory
 from mash.people.models import Ethnicity, Sex
 
@@ -224,11 +224,26 @@ class ChildForm(PersonDetailsForm):
     disability = forms.CharField(label="Disabilities or learning needs", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     school = forms.CharField(label="School, nursery or college", max_length=200, required=False)
     gp = forms.CharField(label="GP practice", max_length=200, required=False)
+    nhs_number = forms.CharField(
+        label="NHS number", max_length=14, required=False, help_text="10 digits, if the referrer gave it.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric", "autocomplete": "off"}),
+    )
+    upn = forms.CharField(
+        label="Unique pupil number (UPN)", max_length=13, required=False, help_text="13 characters, if the school gave it.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
+    )
 
     field_order = [
         "forenames", "surname", "other_names", "date_of_birth", "expected_date_of_birth", "sex", "ethnicity",
         "first_language", "religion", "place_of_birth", "disability", "address", "postcode", "school", "gp",
+        "nhs_number", "upn",
     ]
+
+    def clean_nhs_number(self) -> str:
+        return clean_identifier(self.cleaned_data.get("nhs_number", ""), validate_nhs_number)
+
+    def clean_upn(self) -> str:
+        return clean_identifier(self.cleaned_data.get("upn", ""), validate_upn)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -258,6 +258,8 @@ class ContactPerson(models.Model):
     postcode = models.CharField(max_length=10, blank=True)
     school = models.CharField(max_length=200, blank=True)
     gp = models.CharField("GP practice", max_length=200, blank=True)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
+    upn = models.CharField("unique pupil number", max_length=13, blank=True)
     relationship = models.CharField("relationship to the child", max_length=100, blank=True)
     lives_with_child = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)

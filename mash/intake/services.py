@@ -31,6 +31,7 @@ WRITTEN_CHANNELS = frozenset(
 PERSON_FIELDS = (
     "forenames", "surname", "other_names", "date_of_birth", "expected_date_of_birth", "sex", "ethnicity",
     "first_language", "religion", "place_of_birth", "disability", "address", "postcode", "school", "gp",
+    "nhs_number", "upn",
 )
 
 

@@ -134,7 +134,7 @@ def link_people(request: HttpRequest, pk: int) -> HttpResponse:
     for cp in contact.people.select_related("person"):
         query = SearchQuery(
             forenames=cp.forenames, surname=cp.surname, date_of_birth=cp.date_of_birth or cp.expected_date_of_birth,
-            postcode=cp.postcode, address=cp.address, sex=cp.sex,
+            postcode=cp.postcode, address=cp.address, sex=cp.sex, nhs_number=cp.nhs_number, upn=cp.upn,
         )
         candidates = [] if cp.person else search_people(request.user, query, request=request, purpose=f"History check for {contact.reference}")
         rows.append({"cp": cp, "candidates": candidates, "warnings": history_warnings(cp.person, excluding_contact_id=contact.pk) if cp.person else None})

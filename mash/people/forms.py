@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 
-from mash.core.forms import GovukDateField, GovukForm
-from mash.domain.identifiers import InvalidIdentifier, normalise_postcode, validate_nhs_number, validate_upn
+from mash.core.forms import GovukDateField, GovukForm, clean_identifier
+from mash.domain.identifiers import normalise_postcode, validate_nhs_number, validate_upn
 
 
 class PersonSearchForm(GovukForm):
@@ -23,22 +23,10 @@ class PersonSearchForm(GovukForm):
         return normalise_postcode(value) or "" if value else ""
 
     def clean_nhs_number(self) -> str:
-        value = self.cleaned_data.get("nhs_number", "").strip()
-        if not value:
-            return ""
-        try:
-            return validate_nhs_number(value)
-        except InvalidIdentifier as invalid:
-            raise forms.ValidationError(str(invalid)) from None
+        return clean_identifier(self.cleaned_data.get("nhs_number", ""), validate_nhs_number)
 
     def clean_upn(self) -> str:
-        value = self.cleaned_data.get("upn", "").strip()
-        if not value:
-            return ""
-        try:
-            return validate_upn(value)
-        except InvalidIdentifier as invalid:
-            raise forms.ValidationError(str(invalid)) from None
+        return clean_identifier(self.cleaned_data.get("upn", ""), validate_upn)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

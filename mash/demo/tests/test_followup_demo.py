@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 from django.db import transaction
@@ -22,11 +21,8 @@ def test_the_demo_shows_every_early_help_and_malicious_state(users):
     with transaction.atomic():
         history.load(users, rng=random.Random(history.SEED))
         stage2.load(users)
-        started = time.monotonic()
         line = followup.load(users)
-        elapsed = time.monotonic() - started
-        print(f"\n{line}\n({elapsed:.2f}s)")
-    assert elapsed < 5  # well under a second on a laptop; generous for CI
+        print(f"\n{line}")
 
     referrals = EarlyHelpReferral.objects.select_related("contact", "person", "reassessment_contact")
     by_child = {r.person.forenames: r for r in referrals if r.person}

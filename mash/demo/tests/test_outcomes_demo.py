@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 from django.db import transaction
@@ -24,10 +23,7 @@ def test_the_demo_signs_off_every_outcome_with_feedback_in_every_state(users):
         stage2.load(users)
     before = set(Contact.objects.values_list("pk", flat=True))
     with transaction.atomic():
-        started = time.monotonic()
         line = outcomes.load(users)
-        elapsed = time.monotonic() - started
-    assert elapsed < 5  # about a second on a laptop; generous for CI
 
     agreed = Decision.objects.filter(review=Decision.Review.AGREED)
     assert set(agreed.values_list("outcome", flat=True)) == set(Outcome.values), "every outcome is signed off somewhere"

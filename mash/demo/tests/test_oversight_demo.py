@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
@@ -29,11 +28,8 @@ pytestmark = pytest.mark.django_db
 )
 def test_the_oversight_demo_loads(users, client, moment, last_month):
     with time_machine.travel(moment, tick=True):
-        started = time.monotonic()
         line = demo.load(users)
-        elapsed = time.monotonic() - started
 
-        assert elapsed < 5  # about a second on a laptop; generous for CI
         contacts = list(Contact.objects.filter(people__role="subject_child", people__surname__in=[
             "Pemberton", "Whitcombe", "Tolland", "Brackley"]).distinct())
         assert len(contacts) == 4

@@ -212,3 +212,25 @@ print("ok")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")
+
+
+def test_the_contact_form_takes_identifiers_explains_bad_ones_and_the_check_uses_them(index, users, client) -> None:  # noqa: ANN001
+    from mash.intake.models import Contact, ContactPerson
+    from mash.intake.tests.test_recording import form_data
+
+    Person.objects.filter(pk=index["mohamed"].pk).update(nhs_number="9434765919")
+    client.force_login(users.officer)
+    url = reverse("intake:record")
+    assert 'name="child-nhs_number"' in client.get(url).content.decode()
+    bad = client.post(url, form_data(**{"child-forenames": "Mo", "child-surname": "Abdy", "child-nhs_number": "943 476 5918"}))
+    text = bad.content.decode()
+    assert bad.status_code == 200 and "check digit" in text and 'value="943 476 5918"' in text
+    assert not Contact.objects.exists()
+
+    client.post(url, form_data(**{"child-forenames": "Mohammed", "child-surname": "Abdy", "child-sex": "M", "child-nhs_number": "943 476 5919"}))
+    contact = Contact.objects.get()
+    child = ContactPerson.objects.get(contact=contact, role=ContactPerson.Role.SUBJECT_CHILD)
+    assert child.nhs_number == "9434765919"
+    page = client.get(reverse("intake:link-people", args=[contact.pk])).content.decode()
+    # The check compares the NHS number the referrer gave, and says so.
+    assert "Mohamed Abdi" in page and "NHS number is the same on both records" in page
