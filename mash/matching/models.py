@@ -6,6 +6,8 @@ plain JSON; only training and batch linkage use Splink and DuckDB.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -122,6 +124,15 @@ class SourceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} row {self.row_number}"
+
+    @property
+    def date_of_birth(self) -> date | None:
+        """The row's date of birth as a date, for display (stored as ISO text in `fields`)."""
+        value = self.fields.get("date_of_birth") or ""
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
 
 
 class CandidatePair(models.Model):

@@ -234,7 +234,10 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "address": ("address", "full_address", "address_line", "address_1", "address_line_1", "street_address"),
     "nhs_number": ("nhs_number", "nhs_no", "nhs", "nhsnumber", "nhs_num"),
     "upn": ("upn", "unique_pupil_number", "pupil_number"),
-    "source_id": ("id", "source_id", "reference", "ref", "record_id", "client_id", "person_id", "agency_reference"),
+    "source_id": (
+        "id", "source_id", "reference", "ref", "record_id", "client_id", "person_id", "agency_reference", "pupil_ref",
+        "pupil_reference", "admission_number", "nominal_id", "patient_id",
+    ),
 }
 FIELD_NAMES = ("forenames", "surname", "other_names", "date_of_birth", "sex", "postcode", "address", "nhs_number", "upn")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")

@@ -186,6 +186,8 @@ def _cluster_forms(request: HttpRequest, clusters: list[services.Cluster], bound
 
 def _job_page(request: HttpRequest, job: LinkageJob, bound: tuple[int, ClusterForm] | None = None) -> HttpResponse:
     context: dict[str, Any] = {"job": job, "errors": error_list(bound[1]) if bound else []}
+    if job.status == LinkageJob.Status.DONE:
+        context["pending"] = job.pairs.filter(status=CandidatePair.Status.PENDING).count()
     # The administrator who runs a job sees its progress and counts; the people in it only reviewers.
     if job.status == LinkageJob.Status.DONE and request.user.has_perm(REVIEW):
         if job.kind == LinkageJob.Kind.DEDUPLICATE:
@@ -193,7 +195,6 @@ def _job_page(request: HttpRequest, job: LinkageJob, bound: tuple[int, ClusterFo
             context.update({"clusters": _cluster_forms(request, clusters, bound), "cluster_total": total})
         else:
             context["extract"] = services.extract_results(job)
-        context["pending"] = job.pairs.filter(status=CandidatePair.Status.PENDING).count()
         services.view_job(request.user, job, request=request)
     return _page(request, "matching/job.html", context)
 
