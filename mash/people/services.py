@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 # Below this a candidate is noise rather than a possible match; the officer still sees up to
 # MAX_CANDIDATES above it, best first, with the reasons, and decides.
-MIN_PROBABILITY = 0.01  # when no partnership is configured; otherwise Partnership.match_display_threshold
 MAX_CANDIDATES = 10
 # Enough for the widest blocking (a common name with a common date of birth) in a million-person index.
 POOL_LIMIT = 2000
@@ -155,8 +154,12 @@ def search_model() -> SearchModel:
 
 
 def display_threshold() -> float:
+    from mash.partnership.models import Partnership
+
     partnership = current_partnership()
-    return float(partnership.match_display_threshold) if partnership is not None else MIN_PROBABILITY
+    if partnership is None:  # not configured yet: the configuration's own default
+        return float(Partnership._meta.get_field("match_display_threshold").get_default())
+    return float(partnership.match_display_threshold)
 
 
 def _swapped(day: date) -> date | None:
