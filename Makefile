@@ -85,3 +85,19 @@ typecheck: install-dev
 
 clean:
 	rm -rf $(VENV) node_modules var
+
+# Person-matching benchmarks (bench/README.md): MASH against Splink and recordlinkage on seeded synthetic
+# caseloads, interactive search on SQLite and PostgreSQL, FEBRL 1-4. Not part of `make test`: 1M people
+# takes hours on a 2-core machine. BENCH_SIZES=10k make bench-matching for a quick run; BENCH_ARGS passes
+# more options (e.g. BENCH_ARGS="--only dedupe").
+BENCH_SIZES ?= 10k,100k,1M
+BENCH_ARGS ?=
+STAMP_BENCH := $(VENV)/.installed-bench
+
+$(STAMP_BENCH): requirements/bench.txt $(STAMP_DEV)
+	$(PIP) install --quiet -r requirements/base.txt -r requirements/dev.txt -r requirements/bench.txt
+	touch $@
+
+.PHONY: bench-matching
+bench-matching: install-dev $(STAMP_BENCH)
+	$(PY) -m bench.matching.run --sizes $(BENCH_SIZES) $(BENCH_ARGS)
